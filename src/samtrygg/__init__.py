@@ -1,0 +1,3 @@
+"""Samtrygg: software for EST, Effektiv samordning för trygghet."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure analysis core: numpy / scipy / shapely / pyproj only, never Django."""

@@ -1,0 +1,100 @@
+"""Which areas and places contain which reports, kept in ReportArea / ReportPlace.
+
+Point-in-polygon work is vectorised in `samtrygg.analysis.geo`; this module only moves ids between the
+database and numpy, in chunks so memory stays flat for large imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from django.db import transaction
+
+from samtrygg.analysis import geo
+
+from .models import Area, Place
+
+CHUNK = 5000
+
+
+def _polygons(model):
+    rows = list(model.objects.filter(is_active=True).only("id", "geometry_sweref"))
+    return [r.id for r in rows], [r.shape for r in rows]
+
+
+def containing(x: float, y: float) -> tuple[list[int], list[int]]:
+    """Ids of the active areas and places that contain the point (EPSG:3006)."""
+    area_ids = list(
+        Area.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
+        .only("id", "geometry_sweref")
+    )
+    place_ids = list(
+        Place.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
+        .only("id", "geometry_sweref")
+    )
+    areas = [a.id for a in area_ids if geo.contains_point([a.shape], x, y)]
+    places = [p.id for p in place_ids if geo.contains_point([p.shape], x, y)]
+    return areas, places
+
+
+def assign_reports(report_ids: Iterable[int] | None = None) -> int:
+    """(Re)compute area and place membership for the given reports (all when None). Returns links made."""
+    from samtrygg.reports.models import Report, ReportArea, ReportPlace
+
+    area_ids, area_polys = _polygons(Area)
+    place_ids, place_polys = _polygons(Place)
+    qs = Report.objects.all()
+    if report_ids is not None:
+        ids = list(report_ids)
+        if not ids:
+            return 0
+    else:
+        ids = list(qs.values_list("id", flat=True))
+    made = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = list(Report.objects.filter(id__in=chunk).values_list("id", "x", "y"))
+        if not rows:
+            continue
+        arr = np.array(rows, dtype=float)
+        rids = arr[:, 0].astype(np.int64)
+        with transaction.atomic():
+            ReportArea.objects.filter(report_id__in=chunk).delete()
+            ReportPlace.objects.filter(report_id__in=chunk).delete()
+            links = []
+            for area_id, hits in zip(area_ids, geo.assign_points(arr[:, 1], arr[:, 2], area_polys), strict=True):
+                links.extend(ReportArea(report_id=int(rids[i]), area_id=area_id) for i in hits)
+            ReportArea.objects.bulk_create(links, batch_size=2000)
+            made += len(links)
+            links = []
+            for pid, hits in zip(place_ids, geo.assign_points(arr[:, 1], arr[:, 2], place_polys), strict=True):
+                links.extend(ReportPlace(report_id=int(rids[i]), place_id=pid) for i in hits)
+            ReportPlace.objects.bulk_create(links, batch_size=2000)
+            made += len(links)
+    return made
+
+
+def reassign_polygon(obj: Area | Place) -> int:
+    """Recompute which reports lie in one area or place after its polygon (or activity) changed.
+
+    Only reports inside the polygon's bounding box are read (indexed range on x, y).
+    """
+    from samtrygg.reports.models import Report, ReportArea, ReportPlace
+
+    link_model, field = (ReportArea, "area_id") if isinstance(obj, Area) else (ReportPlace, "place_id")
+    with transaction.atomic():
+        link_model.objects.filter(**{field: obj.pk}).delete()
+        if not obj.is_active:
+            return 0
+        rows = list(
+            Report.objects.filter(x__gte=obj.min_x, x__lte=obj.max_x, y__gte=obj.min_y, y__lte=obj.max_y)
+            .values_list("id", "x", "y")
+        )
+        if not rows:
+            return 0
+        arr = np.array(rows, dtype=float)
+        hits = geo.assign_points(arr[:, 1], arr[:, 2], [obj.shape])[0]
+        links = [link_model(report_id=int(arr[i, 0]), **{field: obj.pk}) for i in hits]
+        link_model.objects.bulk_create(links, batch_size=2000)
+        return len(links)

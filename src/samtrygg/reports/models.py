@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Web form")
+    IMPORT = "import", _("File import")
+    POLICE_FEED = "police_feed", _("Police events feed")
+    API = "api", _("API")
+    DEMO = "demo", _("Demo data")
+
+
+class ReportQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class Report(models.Model):
+    """One observed incident or unsafe condition, with time, place and category."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reports",
+    )
+    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
+
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    occurred_until = models.DateTimeField(_("occurred until"), null=True, blank=True)
+    category = models.ForeignKey(
+        "categories.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    description = models.TextField(_("description"), blank=True)
+
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    x = models.FloatField(_("x (SWEREF 99 TM)"))
+    y = models.FloatField(_("y (SWEREF 99 TM)"))
+    place = models.ForeignKey(
+        "areas.Place", verbose_name=_("named place"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="named_reports", help_text=_("The place the reporter picked, if any."),
+    )
+    areas = models.ManyToManyField("areas.Area", through="ReportArea", related_name="reports", blank=True)
+    places = models.ManyToManyField("areas.Place", through="ReportPlace", related_name="reports", blank=True)
+    attributes = models.JSONField(_("other attributes"), default=dict, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="report_unique_external_id_per_organization",
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="report_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "occurred_at"]),
+            models.Index(fields=["x", "y"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ReportArea(models.Model):
+    """Every area that contains a report (areas nest, so a report is in several)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE)
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "area"], name="reportarea_unique")]
+        indexes = [models.Index(fields=["area", "report"])]
+
+
+class ReportPlace(models.Model):
+    """Every registered place whose polygon contains a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE)
+    place = models.ForeignKey("areas.Place", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "place"], name="reportplace_unique")]
+        indexes = [models.Index(fields=["place", "report"])]
+
+
+def photo_path(instance, filename: str) -> str:
+    return f"reports/{instance.report_id}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

@@ -1,0 +1,134 @@
+"""Shared fixtures. Browser fixtures drive Debian's headless Chromium through Playwright."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, AreaFactory, OrganizationFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run next to
+# one unless told this is deliberate. Only the tests do this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(os.environ.get("SAMTRYGG_SCREENSHOTS", Path(__file__).parent.parent / "build" / "screenshots"))
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(code="kommunen", name="Kommunen")
+
+
+@pytest.fixture
+def police_org(db):
+    return OrganizationFactory(code="polisen", name="Polisen", kind="police", sees_sensitive=True)
+
+
+@pytest.fixture
+def area(db):
+    return AreaFactory(code="centrum", name="Centrum")
+
+
+@pytest.fixture
+def user_factory(db, org):
+    def make(role="reporter", organization=None, **kwargs):
+        return UserFactory(role=role, organization=organization or org, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def reporter(user_factory):
+    return user_factory("reporter", username="rapportor")
+
+
+@pytest.fixture
+def coordinator(user_factory):
+    return user_factory("coordinator", username="samordnare")
+
+
+@pytest.fixture
+def admin_user(user_factory):
+    return user_factory("admin", username="admin")
+
+
+# ---- browser -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install-system-deps (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+def _page(browser, viewport, **extra):
+    context = browser.new_context(viewport=viewport, locale="sv-SE", timezone_id="Europe/Stockholm", **extra)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context, page = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser, live_server):
+    context, page = _page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+def login(page, live_server, user, password=PASSWORD):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page, *, context: str = ""):
+    """Run axe-core (WCAG 2.1 A/AA rules) in the page and fail with every violation listed."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    violations = results.response["violations"]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations
+    )
+    assert not violations, f"axe-core found accessibility violations {context}:\n{details}"
+
+
+def assert_no_js_errors(page):
+    assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
