@@ -1,0 +1,3 @@
+from samtrygg.core.placeholder import todo
+
+create = edit = saved = check_text = photo = todo
