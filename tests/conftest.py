@@ -23,6 +23,21 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_categories(request):
+    """Transactional tests (browser tests) empty every table afterwards, the migration-seeded
+    categories too; put the default taxonomy back for every test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    wants_tx = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames)
+    if marker is None and not wants_tx and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db" if wants_tx else "db")
+    from samtrygg.categories.defaults import ensure_default_categories
+
+    ensure_default_categories()
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(code="kommunen", name="Kommunen")

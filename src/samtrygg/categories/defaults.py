@@ -19,3 +19,20 @@ DEFAULT_CATEGORIES = [
     ("fordon", "Fordon", "Vehicles", "1.5", "Vårdslösa mopeder, övergivna eller utbrända fordon"),
     ("ovrigt", "Övrigt", "Other", "1", "Allt annat"),
 ]
+
+
+def ensure_default_categories(category_model=None) -> int:
+    """Create the default categories that are missing (by code). Returns how many were created."""
+    from decimal import Decimal
+
+    if category_model is None:
+        from .models import Category as category_model
+    existing = set(category_model.objects.values_list("code", flat=True))
+    created = 0
+    for order, (code, name, name_en, severity, description) in enumerate(DEFAULT_CATEGORIES):
+        if code in existing:
+            continue
+        category_model.objects.create(code=code, name=name, name_en=name_en, severity=Decimal(severity),
+                                      description=description, sort_order=order * 10)
+        created += 1
+    return created

@@ -1,4 +1,4 @@
-"""Finding personal data in free text: personnummer (Luhn-checked), phone numbers, e-mail, registration plates.
+"""Finding personal data in free text: personnummer (Luhn-checked), phone numbers, e-mail, plates.
 
 Pure Python, no Django: used on every free-text field before it is saved, so the writer can be warned with
 the offending part highlighted.
@@ -29,10 +29,21 @@ LABELS_SV = {
 # 19/20 century optional, YYMMDD, separator - or + (over 100) or none, four digits.
 _PERSONNUMMER = re.compile(r"(?<![\d-])(?:(?:19|20)?(\d{6}))[-+ ]?(\d{4})(?![\d])")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])")
-# Swedish numbers: +46 or 0 prefix, then 7-10 digits with optional spaces/dashes.
-_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?(?:\(0\)[\s-]?)?\d{1,3}(?:[\s-]?\d){5,8}(?![\d])")
+# Phone numbers: a Swedish trunk 0 or an international prefix (+46, 0046, +44 …), then 7-11 digits with
+# optional spaces/dashes. Not when glued to a word or to a date/time ("2024-05-12 2130").
+_PHONE = re.compile(
+    r"(?<![\w+])(?<!\d[-./:])(?:\+\d{1,3}|00\d{1,3}|0)[\s-]?(?:\(0\)[\s-]?)?\d{1,3}(?:[\s-]?\d){5,8}(?!\d)"
+)
 # Registration plates: ABC 123 or ABC 12A (new format); letters exclude I, Q, V (and Å, Ä, Ö).
-_PLATE = re.compile(r"(?<![\wÅÄÖåäö])([A-HJ-PR-UW-Z]{3})[ -]?(\d{2}[\dA-HJ-PR-UW-Z])(?![\wÅÄÖåäö])")
+# Written with a space or dash only in capitals ("och 123" is Swedish, not a plate); the compact form
+# ("abc123") also in lower case, as people type on phones.
+_PLATE_LETTERS = "A-HJ-PR-UW-Z"
+_PLATE = re.compile(
+    rf"(?<![\wÅÄÖåäö])([{_PLATE_LETTERS}]{{3}})[ -]?(\d{{2}}[\d{_PLATE_LETTERS}])(?![\wÅÄÖåäö])"
+)
+_PLATE_COMPACT = re.compile(
+    rf"(?<![\wÅÄÖåäö])([{_PLATE_LETTERS}]{{3}})(\d{{2}}[\d{_PLATE_LETTERS}])(?![\wÅÄÖåäö])", re.IGNORECASE
+)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -69,8 +80,9 @@ def scan(text: str) -> list[Finding]:
         findings.append(Finding("email", m.start(), m.end(), m.group(0)))
     for m in _PHONE.finditer(text):
         findings.append(Finding("phone", m.start(), m.end(), m.group(0)))
-    for m in _PLATE.finditer(text):
-        findings.append(Finding("plate", m.start(), m.end(), m.group(0)))
+    for pattern in (_PLATE, _PLATE_COMPACT):
+        for m in pattern.finditer(text):
+            findings.append(Finding("plate", m.start(), m.end(), m.group(0)))
     findings.sort(key=lambda f: (f.start, -(f.end - f.start)))
     result: list[Finding] = []
     for f in findings:

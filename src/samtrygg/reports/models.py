@@ -111,3 +111,18 @@ class ReportPhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=photo_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+
+class SubmissionToken(models.Model):
+    """A one-time token handed out with the report form, so a double tap or a resubmit saves only once.
+
+    The unique token column is the lock: two concurrent posts of the same form cannot both insert it.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(Report, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"token for report {self.report_id}"
