@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "samtrygg.accounts"
     label = "accounts"
+
+    def ready(self):
+        from . import signals  # noqa: F401

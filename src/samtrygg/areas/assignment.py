@@ -63,12 +63,14 @@ def assign_reports(report_ids: Iterable[int] | None = None) -> int:
             ReportArea.objects.filter(report_id__in=chunk).delete()
             ReportPlace.objects.filter(report_id__in=chunk).delete()
             links = []
-            for area_id, hits in zip(area_ids, geo.assign_points(arr[:, 1], arr[:, 2], area_polys), strict=True):
+            area_hits = geo.assign_points(arr[:, 1], arr[:, 2], area_polys)
+            for area_id, hits in zip(area_ids, area_hits, strict=True):
                 links.extend(ReportArea(report_id=int(rids[i]), area_id=area_id) for i in hits)
             ReportArea.objects.bulk_create(links, batch_size=2000)
             made += len(links)
             links = []
-            for pid, hits in zip(place_ids, geo.assign_points(arr[:, 1], arr[:, 2], place_polys), strict=True):
+            place_hits = geo.assign_points(arr[:, 1], arr[:, 2], place_polys)
+            for pid, hits in zip(place_ids, place_hits, strict=True):
                 links.extend(ReportPlace(report_id=int(rids[i]), place_id=pid) for i in hits)
             ReportPlace.objects.bulk_create(links, batch_size=2000)
             made += len(links)

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from samtrygg.core.placeholder import todo
-
 from . import views
 
 app_name = "areas"
 urlpatterns = [
-    path("", todo, name="list"),
+    path("", views.area_list, name="list"),
     path("geojson/", views.areas_geojson, name="geojson"),
+    path("places/<slug:code>/", views.place_detail, name="place_detail"),
+    path("<slug:code>/", views.area_detail, name="detail"),
 ]
