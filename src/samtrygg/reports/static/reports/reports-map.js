@@ -46,7 +46,10 @@
         });
         cluster.addLayers(markers);
         if (markers.length) {
-          map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 16 });
+          // chunkedLoading adds the markers over several frames, so the cluster's own bounds are not
+          // valid yet: take the bounds from the markers themselves.
+          var bounds = L.latLngBounds(markers.map(function (m) { return m.getLatLng(); }));
+          map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
         } else {
           map.areasReady.then(function (layer) { if (layer) { map.fitBounds(layer.getBounds()); } });
         }
