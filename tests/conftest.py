@@ -12,7 +12,9 @@ from tests.factories import PASSWORD, AreaFactory, OrganizationFactory, UserFact
 # one unless told this is deliberate. Only the tests do this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SCREENSHOTS = Path(os.environ.get("SAMTRYGG_SCREENSHOTS", Path(__file__).parent.parent / "build" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("SAMTRYGG_SCREENSHOTS", Path(__file__).parent.parent / "build" / "screenshots"))
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -21,6 +23,14 @@ DESKTOP = {"width": 1366, "height": 900}
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 is slow by design; tests that don't test hashing use a fast hasher (argon2 still verifies).
+    Mark a test `@pytest.mark.real_password_hashing` to keep the production setting."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(autouse=True)
@@ -137,10 +147,11 @@ def assert_accessible(page, *, context: str = ""):
     """Run axe-core (WCAG 2.1 A/AA rules) in the page and fail with every violation listed."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = results.response["violations"]
     details = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations
     )
     assert not violations, f"axe-core found accessibility violations {context}:\n{details}"
 

@@ -40,6 +40,7 @@ def test_add_organization_duplicate():
         run("add_organization", "polisen", "Igen")
 
 
+@pytest.mark.real_password_hashing
 def test_add_user_from_environment(monkeypatch, org):
     monkeypatch.setenv("SAMTRYGG_PASSWORD", GOOD)
     out = run("add_user", "anna", "--org", org.code, "--role", "coordinator", "--email", "anna@example.se")

@@ -4,6 +4,7 @@ from tests.conftest import assert_accessible, assert_no_js_errors, login, screen
 from tests.factories import PASSWORD
 
 
+@pytest.mark.real_password_hashing
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2(reporter):
     assert reporter.password.startswith("argon2$")

@@ -27,7 +27,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="reports",
     )
-    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
+    # NULL, not "", for "no external id": the unique constraint applies only to reports that have one.
+    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)  # noqa: DJ001
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WEB)
 
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
@@ -90,6 +91,9 @@ class ReportArea(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "area"], name="reportarea_unique")]
         indexes = [models.Index(fields=["area", "report"])]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} in area {self.area_id}"
+
 
 class ReportPlace(models.Model):
     """Every registered place whose polygon contains a report."""
@@ -101,6 +105,9 @@ class ReportPlace(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "place"], name="reportplace_unique")]
         indexes = [models.Index(fields=["place", "report"])]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} in place {self.place_id}"
+
 
 def photo_path(instance, filename: str) -> str:
     return f"reports/{instance.report_id}/{filename}"
@@ -111,6 +118,9 @@ class ReportPhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=photo_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class SubmissionToken(models.Model):

@@ -1,0 +1,200 @@
+"""Every URL of the project × every role × own / other organisation's sensitive report.
+
+A new URL pattern without a row in PERMISSIONS fails `test_every_url_has_a_permission_row`, so no page
+can be added without deciding who may open it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from samtrygg.categories.models import Category, Sensitivity
+from samtrygg.imports.models import ImportBatch
+from samtrygg.reports.models import ReportPhoto
+from tests.factories import OrganizationFactory, PlaceFactory, UserFactory, make_report
+
+ROLES = ["anonymous", "viewer", "reporter", "analyst", "coordinator", "admin", "police_analyst"]
+LOGGED_IN = set(ROLES) - {"anonymous"}
+WRITERS = {"reporter", "analyst", "coordinator", "admin", "police_analyst"}
+# Who may open the own-organisation report's edit/delete pages: its reporter, coordinators, admins.
+EDITORS = {"reporter", "coordinator", "admin"}
+SEES_SECRET = {"admin", "police_analyst"}
+SECRET_TEXT = "HEMLIG-IAKTTAGELSE-4711"
+
+# url name -> (kwargs builder name, roles allowed, method)
+# Anonymous users are always sent to the login page unless the row says PUBLIC.
+PUBLIC = "public"
+PERMISSIONS = {
+    "home": (None, LOGGED_IN, "get"),
+    "login": (None, PUBLIC, "get"),
+    "logout": (None, PUBLIC, "post"),
+    "set_language": (None, PUBLIC, "post"),
+    "accounts:profile": (None, LOGGED_IN, "get"),
+    "accounts:password_change": (None, LOGGED_IN, "get"),
+    "accounts:password_change_done": (None, LOGGED_IN, "get"),
+    "reports:list": (None, LOGGED_IN, "get"),
+    "reports:map": (None, LOGGED_IN, "get"),
+    "reports:map_data": (None, LOGGED_IN, "get"),
+    "reports:export": ("fmt", LOGGED_IN, "get"),
+    "reports:detail": ("own_report", LOGGED_IN, "get"),
+    "reports:delete": ("own_report", EDITORS, "get"),
+    "reports:restore": ("deleted_report", {"coordinator", "admin"}, "post"),
+    "reports:create": (None, WRITERS, "get"),
+    "reports:edit": ("own_report", EDITORS, "get"),
+    "reports:saved": ("own_report", LOGGED_IN, "get"),
+    "reports:check_text": (None, WRITERS, "post"),
+    "reports:photo": ("photo", LOGGED_IN, "get"),
+    "imports:upload": (None, WRITERS, "get"),
+    "imports:template": (None, WRITERS, "get"),
+    "imports:detail": ("batch", {"reporter", "admin"}, "get"),
+    "imports:decide": ("batch", {"reporter", "admin"}, "post"),
+    "imports:errors_csv": ("batch", {"reporter", "admin"}, "get"),
+    "areas:list": (None, LOGGED_IN, "get"),
+    "areas:geojson": (None, LOGGED_IN, "get"),
+    "areas:detail": ("area", LOGGED_IN, "get"),
+    "areas:place_detail": ("place", LOGGED_IN, "get"),
+}
+# The same pages for the other organisation's report in a sensitive category.
+SECRET_PERMISSIONS = {
+    "reports:detail": SEES_SECRET,
+    "reports:delete": {"admin"},
+    "reports:edit": {"admin"},
+    "reports:saved": SEES_SECRET,
+    "reports:photo": SEES_SECRET,
+}
+
+
+def url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_has_a_permission_row():
+    missing = url_names() - set(PERMISSIONS)
+    assert not missing, f"URL patterns without a row in PERMISSIONS: {sorted(missing)}"
+    stale = set(PERMISSIONS) - url_names()
+    assert not stale, f"rows for URLs that no longer exist: {sorted(stale)}"
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def world(db, org, police_org, area):
+    users = {
+        "viewer": UserFactory(username="l", organization=org, role="viewer"),
+        "reporter": UserFactory(username="r", organization=org, role="reporter"),
+        "analyst": UserFactory(username="a", organization=org, role="analyst"),
+        "coordinator": UserFactory(username="c", organization=org, role="coordinator"),
+        "admin": UserFactory(username="adm", organization=org, role="admin"),
+        "police_analyst": UserFactory(username="pa", organization=police_org, role="analyst"),
+    }
+    police_reporter = UserFactory(username="pr", organization=police_org, role="reporter")
+    secret_category = Category.objects.create(code="polis_obs", name="Polisens iakttagelse",
+                                              sensitivity=Sensitivity.SENSITIVE)
+    own = make_report(users["reporter"], description="Klotter på muren")
+    deleted = make_report(users["reporter"], description="Raderad")
+    deleted.deleted_at = deleted.occurred_at
+    deleted.save()
+    secret = make_report(police_reporter, category_code=secret_category.code, description=SECRET_TEXT)
+    photos = {}
+    for name, report in (("own", own), ("secret", secret)):
+        photos[name] = ReportPhoto.objects.create(
+            report=report, image=SimpleUploadedFile(f"{name}.png", _png(), content_type="image/png"))
+    batch = ImportBatch.objects.create(created_by=users["reporter"], organization=org,
+                                       original_name="x.csv", total_rows=0)
+    place = PlaceFactory(code="parken", name="Parken")
+    return {"users": users, "own": own, "deleted": deleted, "secret": secret, "photos": photos,
+            "batch": batch, "area": area, "place": place}
+
+
+def _kwargs(kind, world, variant):
+    report = world["secret" if variant == "secret" else "own"]
+    return {
+        None: {},
+        "fmt": {"fmt": "csv"},
+        "own_report": {"pk": report.pk},
+        "deleted_report": {"pk": world["deleted"].pk},
+        "photo": {"pk": report.pk, "photo_id": world["photos"][variant].pk},
+        "batch": {"pk": world["batch"].pk},
+        "area": {"code": world["area"].code},
+        "place": {"code": world["place"].code},
+    }[kind]
+
+
+def _cases():
+    for name in sorted(PERMISSIONS):
+        for role in ROLES:
+            yield name, role, "own"
+            if name in SECRET_PERMISSIONS:
+                yield name, role, "secret"
+
+
+@pytest.mark.parametrize(("name", "role", "variant"), list(_cases()))
+def test_url_role_matrix(client, world, name, role, variant):
+    kind, allowed, method = PERMISSIONS[name]
+    if variant == "secret":
+        allowed = SECRET_PERMISSIONS[name]
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = reverse(name, kwargs=_kwargs(kind, world, variant))
+    response = client.post(url, {}) if method == "post" else client.get(url)
+    status = response.status_code
+    assert status < 500, f"{name} as {role}: server error {status}"
+    if allowed == PUBLIC:
+        assert status in (200, 302, 400), f"{name} as {role}: {status}"
+        return
+    if role == "anonymous":
+        assert status == 302 and "/login/" in response["Location"], f"{name} anonymous: {status}"
+    elif role in allowed:
+        assert status in (200, 302, 400), f"{name} as {role} should be allowed, got {status}"
+        if status == 302:
+            assert "/login/" not in response["Location"], f"{name} as {role} sent to login"
+    else:
+        assert status in (403, 404), f"{name} as {role} should be refused, got {status}"
+
+
+LISTING_URLS = ["/", "/reports/", "/reports/?q=HEMLIG", "/reports/map/data/", "/reports/export/csv/",
+                "/reports/export/geojson/", "/areas/", "/areas/centrum/"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "reporter", "analyst", "coordinator"])
+@pytest.mark.parametrize("url", LISTING_URLS)
+def test_sensitive_report_never_leaks_in_listings(client, world, role, url):
+    client.force_login(world["users"][role])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert SECRET_TEXT.encode() not in body
+    assert f"/reports/{world['secret'].pk}/".encode() not in body
+    if url.startswith("/reports/map/data/"):
+        ids = {f["properties"].get("id") for f in json.loads(body)["features"]}
+        assert world["secret"].pk not in ids
+
+
+@pytest.mark.parametrize("url", ["/reports/?q=HEMLIG", "/reports/export/csv/"])
+def test_police_analyst_sees_the_sensitive_report(client, world, url):
+    client.force_login(world["users"]["police_analyst"])
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert SECRET_TEXT.encode() in body
