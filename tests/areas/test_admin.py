@@ -65,7 +65,7 @@ def test_bad_polygon_in_admin_is_an_error_on_the_field(client, admin_user):
     before = bytes(area.geometry_sweref)
     client.force_login(admin_user)
     cases = [
-        ("{nope", "Not valid JSON"),
+        ("{nope", "Inte giltig JSON"),
         ('{"type": "Point", "coordinates": [17.6, 59.8]}', "Point"),
         (json.dumps(mapping(square(CENTRE_X, CENTRE_Y, 10))), "not lie in Sweden"),  # metres read as degrees
     ]
@@ -83,7 +83,7 @@ def test_add_area_needs_a_polygon_and_accepts_a_crs_member(client, admin_user):
             "new_geometry": ""}
     response = client.post("/admin/areas/area/add/", data)
     assert response.status_code == 200
-    assert "needs a polygon" in str(response.context["adminform"].form.errors["new_geometry"])
+    assert "behöver en polygon" in str(response.context["adminform"].form.errors["new_geometry"])
     geometry = mapping(square(CENTRE_X, CENTRE_Y, 300))
     geometry["crs"] = {"type": "name", "properties": {"name": "EPSG:3006"}}
     data["new_geometry"] = json.dumps(geometry)

@@ -54,7 +54,7 @@ def test_areas_pages_in_browser(request, page_fixture, live_server, reporter, ci
     page.wait_for_selector("#area-map path.leaflet-interactive")
     assert page.locator("h1").inner_text() == "Centrum"
     assert page.locator(".category-table tbody tr").count() == 4
-    assert page.get_by_text("Counts of sensitive categories").count() == 0  # none here
+    assert page.get_by_text("I känsliga kategorier räknas även rapporter").count() == 0  # none here
     assert_accessible(page, context="area detail")
     screenshot(page, f"area-detail-{page_fixture}")
 

@@ -80,7 +80,7 @@ def test_area_detail_counts_and_sensitive_links(client, city, reporter):
     assert rows["polisobs"]["url"] is None  # ... but not linked to a list this user cannot see
     html = response.content.decode()
     assert "Parken" in html and "Kommunen" in html  # place within, breadcrumb
-    assert "Counts of sensitive categories include reports you cannot open." in html
+    assert "I känsliga kategorier räknas även rapporter som du inte kan öppna." in html
     assert response.context["map_data"]["features"][0]["properties"]["role"] == "area"
 
 

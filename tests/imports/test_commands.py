@@ -53,15 +53,15 @@ def test_bad_rows_are_printed_and_nothing_imported(area, org, bad_file):
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="2 bad row.*nothing imported.*--valid-only"):
         call_command("import_reports", bad_file, "--org", "kommunen", stdout=out, stderr=err)
-    assert "line 3: unknown category “nope”" in err.getvalue()
-    assert "line 4: “igår” is not an ISO 8601" in err.getvalue()
+    assert "rad 3: okänd kategori ”nope”" in err.getvalue()
+    assert "rad 4: ”igår” är inte datum och tid enligt ISO 8601" in err.getvalue()
     assert Report.objects.count() == 0
     assert not ImportBatch.objects.exists()
 
 
 def test_valid_only(area, org, bad_file):
     out, err = run("import_reports", bad_file, "--org", "kommunen", "--valid-only")
-    assert "line 3:" in err
+    assert "rad 3:" in err
     assert "created 1, updated 0, unchanged 0, skipped 2" in out
     assert Report.objects.count() == 1
 
@@ -96,7 +96,7 @@ def test_organization_column_replaces_org_flag(area, org, tmp_path):
 def test_latin1_file_is_a_clear_error(area, org, tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("occurred_at,category,lat,lon\n2025-05-01,Skadegörelse,59.8,17.6\n".encode("latin-1"))
-    with pytest.raises(CommandError, match=r"latin.csv: The file is not UTF-8 \(line 2\)"):
+    with pytest.raises(CommandError, match=r"latin.csv: Filen är inte i UTF-8 \(rad 2\)"):
         run("import_reports", str(path), "--org", "kommunen")
 
 
@@ -106,7 +106,7 @@ def test_police_events_command(area, police_org, tmp_path):
                                    police_event(3, gps="55.6,13.0")]))
     out, err = run("import_police_events", str(path))
     assert "created 1" in out and "skipped 2" in out
-    assert "type not imported: Trafikolycka" in out and "outside every area" in out
+    assert "typen importeras inte: Trafikolycka" in out and "utanför alla områden" in out
     assert Report.objects.get().organization == police_org
 
 

@@ -45,7 +45,7 @@ def test_feed_to_reports(area, police_org):
     v = check_file(police_bytes(events), "events.json", kind=ImportBatch.Kind.POLICE, organization=police_org)
     assert v.unit == "event"
     assert v.total == 6
-    assert v.skipped == {"type not imported: Trafikolycka": 2, "outside every area": 1}
+    assert v.skipped == {"typen importeras inte: Trafikolycka": 2, "utanför alla områden": 1}
     assert dict(v.errors).keys() == {5, 6}  # numbered by position in the file
     outcome = importer.import_validated(v, source="police_feed")
     assert outcome.created == 1 and outcome.skipped == 5
@@ -62,5 +62,5 @@ def test_feed_to_reports(area, police_org):
 def test_not_a_list_is_a_file_problem(police_org):
     from samtrygg.imports.parsing import FileProblem
 
-    with pytest.raises(FileProblem, match="JSON list"):
+    with pytest.raises(FileProblem, match="JSON-lista"):
         check_file(b'{"id": 1}', "e.json", kind=ImportBatch.Kind.POLICE, organization=police_org)

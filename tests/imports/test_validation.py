@@ -70,7 +70,7 @@ def test_local_time_without_offset_is_stockholm(setup):
 
 
 def test_dst_gap_is_an_error_and_repeated_hour_is_summer_time():
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match="finns inte i svensk tid"):
         parse_when("2025-03-30T02:30")
     assert parse_when("2025-10-26T02:30") == datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # first (CEST)
 
@@ -87,7 +87,7 @@ def test_xlsx(setup):
     assert v.valid == 1 and v.quantities == [2]
     assert v.occurred_at[0] == datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
     assert list(errors(v)) == [3]
-    assert "unknown category “nope”" in errors(v)[3]
+    assert "okänd kategori ”nope”" in errors(v)[3]
 
 
 def test_geojson_wgs84_and_crs_member(setup):
@@ -100,7 +100,7 @@ def test_geojson_wgs84_and_crs_member(setup):
     v = check(json.dumps(fc).encode(), setup, name="r.geojson")
     assert v.valid == 1 and v.unit == "feature"
     assert v.attributes == [{"note": "n"}]
-    assert "not a Point" in errors(v)[2]
+    assert "inte en punkt (Point)" in errors(v)[2]
 
     fc3006 = {"type": "FeatureCollection",
               "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
@@ -126,7 +126,7 @@ def test_x_y_in_another_crs(setup):
 def test_latin1_file_names_the_line(setup):
     data = ("occurred_at,category,lat,lon\n" f"2025-05-01,klotter,{LAT},{LON}\n"
             f"2025-05-01,Skadegörelse,{LAT},{LON}\n").encode("latin-1")
-    with pytest.raises(FileProblem, match=r"not UTF-8 \(line 3\)"):
+    with pytest.raises(FileProblem, match=r"inte i UTF-8 \(rad 3\)"):
         check(data, setup)
 
 
@@ -141,15 +141,15 @@ def test_missing_required_column_is_named(setup):
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
-    (b"", "r.csv", "empty"),
-    (b'occurred_at,category,lat,lon\n"2025-05-01,klotter,1,2\n', "r.csv", "not valid CSV"),
-    (b"occurred_at,category,lat,lon\n2025-05-01,klotter,1,2,3,4\n", "r.csv", "Line 2 has 6 fields"),
-    (b"PK\x03\x04 not really a zip", "r.xlsx", "not a readable Excel"),
-    (b"hello", "r.xlsx", "not an Excel workbook"),
-    (b'{"type": "FeatureCollection", "features": [', "r.geojson", r"not valid JSON \(line 1"),
+    (b"", "r.csv", "Filen är tom"),
+    (b'occurred_at,category,lat,lon\n"2025-05-01,klotter,1,2\n', "r.csv", "inte giltig CSV"),
+    (b"occurred_at,category,lat,lon\n2025-05-01,klotter,1,2,3,4\n", "r.csv", "Rad 2 har 6 fält"),
+    (b"PK\x03\x04 not really a zip", "r.xlsx", "ingen läsbar Excel-arbetsbok"),
+    (b"hello", "r.xlsx", "heter .xlsx men är ingen Excel-arbetsbok"),
+    (b'{"type": "FeatureCollection", "features": [', "r.geojson", r"inte giltig JSON \(rad 1"),
     (b'{"type": "Feature"}', "r.geojson", "FeatureCollection"),
-    (b"abc", "r.pdf", "cannot be imported"),
-    (b"a,a\n1,2\n", "r.csv", "appears twice"),
+    (b"abc", "r.pdf", "kan inte importeras"),
+    (b"a,a\n1,2\n", "r.csv", "finns två gånger"),
 ])
 def test_malformed_files(setup, data, name, message):
     with pytest.raises(FileProblem, match=message):
@@ -185,21 +185,21 @@ def test_every_bad_row_has_its_line_and_reason(setup, area):
     v = check(csv_bytes(rows), setup)
     e = errors(v)
     assert sorted(e) == list(range(3, 16)) + [17, 18, 19]
-    assert "unknown category “unicorns”" in e[3]
-    assert "“yesterday” is not an ISO 8601" in e[4]
-    assert "in the future" in e[5]
-    assert "outside every area" in e[6]
-    assert "out of range" in e[7]
-    assert "not both" in e[8]
-    assert "no position" in e[9]
-    assert "quantity “0”" in e[10] and "quantity “2.5”" in e[11]
-    assert "unknown place “Nowhere”" in e[12]
-    assert "unknown organisation “ghost”" in e[13]
-    assert "already used on line 2" in e[14]
-    assert "no longer in use" in e[15]
-    assert "does not exist in Swedish time" in e[17]
-    assert "not numbers" in e[18]
-    assert "occurred_at is empty" in e[19]
+    assert "okänd kategori ”unicorns”" in e[3]
+    assert "”yesterday” är inte datum och tid enligt ISO 8601" in e[4]
+    assert "ligger i framtiden" in e[5]
+    assert "utanför alla områden" in e[6]
+    assert "utanför tillåtna värden" in e[7]
+    assert "inte båda" in e[8]
+    assert "position saknas" in e[9]
+    assert "quantity ”0”" in e[10] and "quantity ”2.5”" in e[11]
+    assert "okänd plats ”Nowhere”" in e[12]
+    assert "okänd aktör ”ghost”" in e[13]
+    assert "används redan på rad 2" in e[14]
+    assert "används inte längre" in e[15]
+    assert "finns inte i svensk tid" in e[17]
+    assert "är inte tal" in e[18]
+    assert "occurred_at är tom" in e[19]
     assert v.lines == [2, 16]
     assert v.place_ids[1] is not None and v.quantities[1] == 4
     assert v.total == 18
@@ -211,7 +211,7 @@ def test_line_numbers_count_multiline_cells_and_blank_lines(setup):
             f'\n'
             f'2025-05-01,unicorns,{LAT},{LON},x\n').encode()
     v = check(data, setup)
-    assert errors(v) == {5: "unknown category “unicorns”"}
+    assert errors(v) == {5: "okänd kategori ”unicorns”"}
     assert v.lines == [2]
 
 
@@ -220,7 +220,7 @@ def test_reporter_may_only_import_for_own_organisation(setup):
     reporter = UserFactory(role="reporter", organization=setup)
     data = csv_bytes([row(organization="annan"), row(organization="kommunen"), row()])
     v = check(data, setup, user=reporter)
-    assert list(errors(v)) == [2] and "your own organisation" in errors(v)[2]
+    assert list(errors(v)) == [2] and "din egen aktör" in errors(v)[2]
     admin = UserFactory(role="admin", organization=setup)
     assert check(data, setup, user=admin).errors == []
 
@@ -229,4 +229,4 @@ def test_personal_data_in_description_is_a_warning_not_an_error(setup):
     v = check(csv_bytes([row(description="Ring 070-123 45 67"), row(description="Klotter på väggen")]), setup)
     assert v.errors == [] and v.valid == 2
     assert [line for line, _r in v.warnings] == [2]
-    assert "phone number" in v.warnings[0][1]
+    assert "personuppgifter (telefonnummer)" in v.warnings[0][1]

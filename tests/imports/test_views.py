@@ -33,8 +33,8 @@ def test_upload_preview_and_import_valid_rows_once(client, area, reporter, bad_c
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response.url == f"/imports/{batch.pk}/"
     page = client.get(response.url).content.decode()
-    assert "unknown category “nope”" in page and "in the future" in page
-    assert re.search(r'<td class="numeric">3</td><td>unknown category', page)
+    assert "okänd kategori ”nope”" in page and "ligger i framtiden" in page
+    assert re.search(r'<td class="numeric">3</td><td>okänd kategori', page)
     assert re.search(r'value="all"[^>]*disabled', page)
     assert Report.objects.count() == 0
 
@@ -42,7 +42,7 @@ def test_upload_preview_and_import_valid_rows_once(client, area, reporter, bad_c
     assert Report.objects.count() == 2
     response = client.post(f"/imports/{batch.pk}/decide/", {"action": "valid"}, follow=True)
     assert Report.objects.count() == 2  # posting the decision twice does not import twice
-    assert "already handled" in response.content.decode()
+    assert "redan hanterad" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == "imported" and batch.created_count == 2 and batch.created_by == reporter
 
@@ -54,7 +54,7 @@ def test_import_all_is_refused_when_there_are_errors(client, area, reporter, bad
     batch = ImportBatch.objects.get()
     response = client.post(f"/imports/{batch.pk}/decide/", {"action": "all"}, follow=True)
     assert Report.objects.count() == 0
-    assert "Nothing was imported" in response.content.decode()
+    assert "Ingenting importerades" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == "validated"
 
@@ -73,10 +73,10 @@ def test_cancel(client, area, reporter):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("r.pdf", b"%PDF-1.4", "is not a file of this kind"),
-    ("r.csv", "occurred_at;category\n2025-01-01;Skadegörelse\n".encode("latin-1"), "is not UTF-8 (line 2)"),
-    ("r.csv", b"occurred_at,lat,lon\n2025-01-01,1,2\n", "no column “category”"),
-    ("r.xlsx", b"not a workbook", "not an Excel workbook"),
+    ("r.pdf", b"%PDF-1.4", "är inte en fil av den här typen"),
+    ("r.csv", "occurred_at;category\n2025-01-01;Skadegörelse\n".encode("latin-1"), "är inte i UTF-8 (rad 2)"),
+    ("r.csv", b"occurred_at,lat,lon\n2025-01-01,1,2\n", "Kolumner saknas i filen: “category”"),
+    ("r.xlsx", b"not a workbook", "ingen Excel-arbetsbok"),
 ])
 def test_bad_files_get_a_message_on_the_form(client, area, reporter, name, data, message):
     client.force_login(reporter)
@@ -91,14 +91,14 @@ def test_oversized_file(client, area, reporter, settings):
     settings.SAMTRYGG_MAX_IMPORT_BYTES = 100
     client.force_login(reporter)
     response = upload(client, csv_bytes([row()] * 5))
-    assert "the largest file that can be imported is 100" in response.content.decode()
+    assert "den största fil som kan importeras är 100" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_bad_crs(client, area, reporter):
     client.force_login(reporter)
     response = upload(client, csv_bytes([row()]), crs="EPSG:999999")
-    assert response.status_code == 200 and "not a coordinate system we know" in response.content.decode()
+    assert response.status_code == 200 and "är inget koordinatsystem som vi känner till" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -134,8 +134,8 @@ def test_errors_csv_and_template(client, area, reporter, bad_csv):
     upload(client, bad_csv)
     batch = ImportBatch.objects.get()
     text = client.get(f"/imports/{batch.pk}/errors.csv").content.decode()
-    assert text.splitlines()[1:] == ["3,unknown category “nope”",
-                                     "5,occurred_at 2999-01-01T00:00 is in the future"]
+    assert text.splitlines()[1:] == ["3,okänd kategori ”nope”",
+                                     "5,occurred_at 2999-01-01T00:00 ligger i framtiden"]
     template = client.get("/imports/template.csv")
     assert template["Content-Disposition"].startswith("attachment")
     # the example file itself imports cleanly
@@ -150,9 +150,9 @@ def test_thousands_of_errors_are_paginated(client, area, reporter):
     upload(client, csv_bytes([row(category="nope")] * 450))
     batch = ImportBatch.objects.get()
     page1 = client.get(f"/imports/{batch.pk}/").content.decode()
-    assert page1.count("unknown category") == 200 and "Page 1 of 3" in page1 or "Sida 1 av 3" in page1
+    assert page1.count("okänd kategori") == 200 and "Sida 1 av 3" in page1
     page3 = client.get(f"/imports/{batch.pk}/?page=3").content.decode()
-    assert page3.count("unknown category") == 50 and '<td class="numeric">451</td>' in page3
+    assert page3.count("okänd kategori") == 50 and '<td class="numeric">451</td>' in page3
 
 
 @pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_upload_with_errors_in_browser(request, page_fixture, live_server, area,
     page.click("button[type=submit]:has-text('Check'), button[type=submit]:has-text('Kontrollera')")
     page.wait_for_url(re.compile(r"/imports/\d+/$"))
     body = page.locator("main").inner_text()
-    assert "enhörningar" in body and "outside every area" in body or "utanför" in body
+    assert "enhörningar" in body and "utanför alla områden" in body
     cells = page.locator(".import-errors tbody tr td:first-child").all_inner_texts()
     assert cells == ["3", "4"]
     assert page.locator("button[value=all]").is_disabled()

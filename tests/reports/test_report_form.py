@@ -130,18 +130,18 @@ def errors_of(response):
 
 def test_no_position(logged_in):
     errors = errors_of(logged_in.post(CREATE, good_data(lat=None, lon=None)))
-    assert "Where did it happen" in errors["lat"][0]
+    assert "Var hände det" in errors["lat"][0]
 
 
 def test_half_a_position(logged_in):
     errors = errors_of(logged_in.post(CREATE, good_data(lon=None)))
-    assert "both latitude and longitude" in errors["lat"][0]
+    assert "både latitud och longitud" in errors["lat"][0]
 
 
 def test_position_outside_every_area(logged_in):
     response = logged_in.post(CREATE, good_data(lat=59.33, lon=18.07))  # Stockholm
     errors = errors_of(response)
-    assert "outside every area of the municipality" in errors["lat"][0]
+    assert "utanför kommunens områden" in errors["lat"][0]
     html = response.content.decode()
     assert 'id="id_lat_error"' in html and 'aria-describedby="id_lat_error"' in html
 
@@ -150,7 +150,7 @@ def test_position_in_an_inactive_area_only_is_outside(logged_in, area):
     area.is_active = False
     area.save()
     errors = errors_of(logged_in.post(CREATE, good_data()))
-    assert "outside every area" in errors["lat"][0]
+    assert "utanför kommunens områden" in errors["lat"][0]
 
 
 def test_nonsense_coordinates(logged_in):
@@ -161,7 +161,7 @@ def test_nonsense_coordinates(logged_in):
 def test_future_date(logged_in):
     later = local(timezone.now() + timedelta(hours=2))
     errors = errors_of(logged_in.post(CREATE, good_data(occurred_at=later)))
-    assert "future" in errors["occurred_at"][0]
+    assert "framtiden" in errors["occurred_at"][0]
 
 
 def test_a_few_minutes_ahead_is_tolerated(logged_in):
@@ -178,13 +178,13 @@ def test_until_before_from(logged_in):
     start = timezone.now() - timedelta(hours=2)
     errors = errors_of(logged_in.post(CREATE, good_data(
         occurred_at=local(start), occurred_until=local(start - timedelta(hours=1)))))
-    assert "after the start" in errors["occurred_until"][0]
+    assert "efter starttiden" in errors["occurred_until"][0]
 
 
 def test_until_in_the_future(logged_in):
     tomorrow = local(timezone.now() + timedelta(days=1))
     errors = errors_of(logged_in.post(CREATE, good_data(occurred_until=tomorrow)))
-    assert "future" in errors["occurred_until"][0]
+    assert "framtiden" in errors["occurred_until"][0]
 
 
 @pytest.mark.parametrize("quantity", ["0", "-2", "tre", "1.5", "1000001"])
@@ -195,7 +195,7 @@ def test_bad_quantity(logged_in, quantity):
 
 def test_unknown_category(logged_in):
     errors = errors_of(logged_in.post(CREATE, good_data(category=999999)))
-    assert "not available" in errors["category"][0]
+    assert "går inte att använda" in errors["category"][0]
 
 
 def test_inactive_category(logged_in):
@@ -203,12 +203,12 @@ def test_inactive_category(logged_in):
     cat.is_active = False
     cat.save()
     errors = errors_of(logged_in.post(CREATE, good_data(category=cat.pk)))
-    assert "not available" in errors["category"][0]
+    assert "går inte att använda" in errors["category"][0]
 
 
 def test_missing_category(logged_in):
     errors = errors_of(logged_in.post(CREATE, good_data(category=None)))
-    assert "Choose what happened" in errors["category"][0]
+    assert "Välj vad som hände" in errors["category"][0]
 
 
 def test_oversized_photo_is_named(logged_in, settings):
@@ -217,15 +217,15 @@ def test_oversized_photo_is_named(logged_in, settings):
     assert len(big) > 1000
     response = logged_in.post(CREATE, {**good_data(), "photos": [upload("stor-bild.png", big)]})
     errors = errors_of(response)
-    assert "stor-bild.png" in errors["photos"][0] and "too large" in errors["photos"][0]
+    assert "stor-bild.png" in errors["photos"][0] and "är för stor" in errors["photos"][0]
     assert ReportPhoto.objects.count() == 0
-    assert "attach them again" in response.content.decode()
+    assert "Bifoga dem på nytt" in response.content.decode()
 
 
 def test_non_image_upload_is_named(logged_in):
     fake = upload("inte-en-bild.jpg", b"%PDF-1.4 hello", "image/jpeg")
     errors = errors_of(logged_in.post(CREATE, {**good_data(), "photos": [fake]}))
-    assert "inte-en-bild.jpg" in errors["photos"][0] and "not an image" in errors["photos"][0]
+    assert "inte-en-bild.jpg" in errors["photos"][0] and "ingen bild som går att läsa" in errors["photos"][0]
 
 
 def test_each_bad_photo_gets_its_own_message(logged_in):
@@ -240,11 +240,11 @@ def test_each_bad_photo_gets_its_own_message(logged_in):
 def test_personal_data_is_warned_with_highlight(logged_in):
     response = logged_in.post(CREATE, good_data(description="Killen med pnr 121212-1212 klottrade"))
     errors = errors_of(response)
-    assert "personal data" in errors["description"][0]
+    assert "innehålla personuppgifter (personnummer)" in errors["description"][0]
     html = response.content.decode()
     assert '<mark class="pii-highlight" data-kind="personnummer">121212-1212</mark>' in html
     assert 'name="save_anyway"' in html
-    assert "personal identity number" in html
+    assert '<span class="pii-label">(personnummer)</span>' in html
 
 
 def test_personal_data_saved_when_confirmed(logged_in):
@@ -293,7 +293,7 @@ def test_double_post_creates_one_report(logged_in):
     report = Report.objects.get()
     assert first["Location"] == reverse("reports:saved", args=[report.pk])
     assert second.redirect_chain[-1][0] == reverse("reports:saved", args=[report.pk])
-    assert "already saved" in second.content.decode()
+    assert "redan sparad" in second.content.decode()
 
 
 def test_a_new_token_makes_a_new_report(logged_in):

@@ -150,9 +150,9 @@ def template_csv(request):
     writer.writerow(["external_id", "occurred_at", "category", "lat", "lon", "x", "y", "place", "description",
                      "organization", "quantity"])
     writer.writerow(["A-1001", when.strftime("%Y-%m-%dT%H:%M"), "klotter", lat, lon, "", "", "",
-                     "Tags on the wall by the entrance", org, "3"])
+                     _("Tags on the wall by the entrance"), org, "3"])
     writer.writerow(["A-1002", (when - timedelta(hours=5)).strftime("%Y-%m-%d %H:%M"), "Skadegörelse", "", "",
-                     x, y, "", "Broken bench", org, ""])
+                     x, y, "", _("Broken bench"), org, ""])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="samtrygg-reports-template.csv"'
     return response
