@@ -17,7 +17,7 @@ from PIL import Image
 from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.imports.models import ImportBatch
 from samtrygg.reports.models import ReportPhoto
-from tests.factories import OrganizationFactory, PlaceFactory, UserFactory, make_report
+from tests.factories import PlaceFactory, UserFactory, make_report
 
 ROLES = ["anonymous", "viewer", "reporter", "analyst", "coordinator", "admin", "police_analyst"]
 LOGGED_IN = set(ROLES) - {"anonymous"}
