@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/samtrygg
 PYTEST_ARGS ?=
 
-.PHONY: install install-test system-deps demo test test-sqlite test-postgres lint
+.PHONY: install install-test system-deps system-deps-test demo test test-sqlite test-postgres lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test system-deps
+install: $(VENV)/.installed system-deps
+install-test: $(VENV)/.installed-test system-deps-test
 
 system-deps:
 	bash scripts/install-system-deps
+
+system-deps-test:
+	bash scripts/install-system-deps --test
 
 demo: install
 	$(BIN)/samtrygg demo $(DEMO_ARGS)
@@ -35,10 +38,10 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 
 test-sqlite: install-test
-	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 test-postgres: install-test
 	bash scripts/ensure-postgres
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "samtrygg.reports",
     "samtrygg.imports",
     "samtrygg.audit",
+    "samtrygg.actions",
+    "samtrygg.weekly",
     "samtrygg.demo",
 ]
 
@@ -152,6 +154,17 @@ if env_bool("SAMTRYGG_HTTPS", not DEBUG and "SECRET_KEY" in os.environ):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP (with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) and the sender of Samtrygg's e-mails.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samtrygg <samtrygg@localhost>")
+# The address users reach Samtrygg at: links in e-mails are built from it.
+SAMTRYGG_BASE_URL = os.environ.get("SAMTRYGG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("reports/", include("samtrygg.reports.urls")),
     path("imports/", include("samtrygg.imports.urls")),
     path("areas/", include("samtrygg.areas.urls")),
+    path("weekly/", include("samtrygg.weekly.urls")),
+    path("actions/", include("samtrygg.actions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

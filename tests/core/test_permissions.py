@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from samtrygg.actions.models import Action
 from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.imports.models import ImportBatch
 from samtrygg.reports.models import ReportPhoto
+from samtrygg.weekly.weeks import IsoWeek
 from tests.factories import PlaceFactory, UserFactory, make_report
 
 ROLES = ["anonymous", "viewer", "reporter", "analyst", "coordinator", "admin", "police_analyst"]
@@ -59,6 +62,18 @@ PERMISSIONS = {
     "areas:geojson": (None, LOGGED_IN, "get"),
     "areas:detail": ("area", LOGGED_IN, "get"),
     "areas:place_detail": ("place", LOGGED_IN, "get"),
+    "weekly:document": ("week_document", LOGGED_IN, "get"),
+    "weekly:current": (None, LOGGED_IN, "get"),
+    "weekly:help": (None, LOGGED_IN, "get"),
+    "weekly:week": ("week", LOGGED_IN, "get"),
+    "weekly:assessment": ("week", {"coordinator", "admin"}, "post"),
+    "weekly:publish": ("week", {"coordinator", "admin"}, "post"),
+    "weekly:subscription": (None, LOGGED_IN, "get"),
+    "actions:list": (None, LOGGED_IN, "get"),
+    "actions:create": (None, {"coordinator", "admin"}, "get"),
+    "actions:detail": ("action", LOGGED_IN, "get"),
+    # Coordinators and admins edit any action; the responsible organisation's reporters/analysts follow it up.
+    "actions:edit": ("action", {"reporter", "analyst", "coordinator", "admin"}, "get"),
 }
 # The same pages for the other organisation's report in a sensitive category.
 SECRET_PERMISSIONS = {
@@ -124,7 +139,8 @@ def world(db, org, police_org, area):
     batch = ImportBatch.objects.create(created_by=users["reporter"], organization=org,
                                        original_name="x.csv", total_rows=0)
     place = PlaceFactory(code="parken", name="Parken")
-    return {"users": users, "own": own, "deleted": deleted, "secret": secret, "photos": photos,
+    action = Action.objects.create(title="Extra rond", responsible=org, start_date=date(2026, 1, 5))
+    return {"action": action, "users": users, "own": own, "deleted": deleted, "secret": secret, "photos": photos,
             "batch": batch, "area": area, "place": place}
 
 
@@ -139,6 +155,9 @@ def _kwargs(kind, world, variant):
         "batch": {"pk": world["batch"].pk},
         "area": {"code": world["area"].code},
         "place": {"code": world["place"].code},
+        "week_document": {"week": str(IsoWeek.last_complete()), "fmt": "json"},
+        "week": {"week": str(IsoWeek.last_complete())},
+        "action": {"pk": world["action"].pk},
     }[kind]
 
 

@@ -1,0 +1,189 @@
+"""Actions (insatser): the list with filters, creating, the page with its history, and editing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samtrygg.areas.models import Area, Place
+from samtrygg.audit.models import AuditEntry
+from samtrygg.weekly.weeks import IsoWeek, WeekError
+
+from . import access, queries, services
+from .forms import ActionFilterForm, ActionForm, FollowUpForm
+from .models import Action
+
+PAGE_SIZE = 50
+FIELD_LABELS = {"decided_year": gettext_lazy("decided in ISO year"),
+                "decided_week": gettext_lazy("decided in ISO week")}
+
+
+# ---- plain functions ---------------------------------------------------------------------------------
+
+def filtered_actions(form: ActionFilterForm):
+    """The actions the (valid) filter form asks for; every action when the form is invalid or empty."""
+    qs = Action.objects.select_related("area", "place", "responsible")
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data.get("state") == "open":
+        qs = qs.filter(status__in=queries.OPEN_STATUSES)
+    elif data.get("state") == "closed":
+        qs = qs.exclude(status__in=queries.OPEN_STATUSES)
+    elif data.get("state") == "overdue":
+        qs = qs.filter(queries.overdue_q())
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("area"):
+        qs = qs.filter(queries.in_area_q(data["area"]))
+    if data.get("responsible"):
+        qs = qs.filter(responsible=data["responsible"])
+    if data.get("q"):
+        qs = qs.filter(Q(title__icontains=data["q"]) | Q(description__icontains=data["q"])
+                       | Q(follow_up__icontains=data["q"]))
+    return qs
+
+
+def initial_from_query(params, user) -> dict:
+    """Prefill for a new action from ?week=2026-W47&area=<code>&place=<code> (unknown values are ignored)."""
+    initial = {"start_date": timezone.localdate(), "status": Action.Status.PLANNED,
+               "kind": Action.Kind.SHORT_TERM, "responsible": user.organization_id}
+    try:
+        week = IsoWeek.parse(params["week"]) if params.get("week") else IsoWeek.last_complete()
+    except WeekError:
+        week = IsoWeek.last_complete()
+    initial["decided"] = str(week)
+    place = Place.objects.filter(code=params.get("place") or "").only("pk", "area_id").first()
+    if place:
+        initial["place"] = place.pk
+        initial["area"] = place.area_id
+    area = Area.objects.filter(code=params.get("area") or "").only("pk").first()
+    if area:
+        initial["area"] = area.pk
+    return initial
+
+
+def _label(name: str) -> str:
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    try:
+        return str(Action._meta.get_field(name).verbose_name)
+    except Exception:  # a field that no longer exists: show its stored name
+        return name
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date_format(datetime.strptime(value, "%Y-%m-%d").date(), "Y-m-d")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _show_choice(name: str, value):
+    field_choices = {"status": Action.Status, "kind": Action.Kind}
+    if name in field_choices and value in field_choices[name].values:
+        return str(field_choices[name](value).label)
+    return _show(value)
+
+
+def history(action: Action) -> list[dict]:
+    entries = (AuditEntry.objects.filter(object_type=Action._meta.label_lower, object_id=str(action.pk))
+               .select_related("actor").order_by("-at", "-id"))
+    out = []
+    for entry in entries:
+        changes = []
+        if entry.action != AuditEntry.Action.CREATE:
+            for name, pair in sorted((entry.changes or {}).items()):
+                old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+                changes.append({"field": _label(name), "old": _show_choice(name, old),
+                                "new": _show_choice(name, new)})
+        out.append({"entry": entry, "changes": changes})
+    return out
+
+
+# ---- views -------------------------------------------------------------------------------------------
+
+@login_required
+def action_list(request):
+    form = ActionFilterForm(request.GET or None)
+    qs = filtered_actions(form).order_by("-start_date", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = queries.today()
+    rows = [{"action": a, "overdue": queries.is_overdue(a, today)} for a in page.object_list]
+    return render(request, "actions/list.html", {
+        "form": form, "page": page, "rows": rows, "can_create": access.can_manage(request.user),
+    })
+
+
+@login_required
+def create(request):
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            action = services.create_action(request.user, **form.action_fields())
+            messages.success(request, _("The action is saved."))
+            back = request.POST.get("next", "")
+            if back.startswith("/weekly/"):
+                return redirect(back)
+            return redirect("actions:detail", pk=action.pk)
+    else:
+        form = ActionForm(initial=initial_from_query(request.GET, request.user))
+    back = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
+    return render(request, "actions/form.html", {
+        "form": form, "action": None, "next": back if (back or "").startswith("/weekly/") else "",
+    })
+
+
+@login_required
+def detail(request, pk):
+    action = get_object_or_404(Action.objects.select_related("area", "place", "responsible", "created_by"),
+                               pk=pk)
+    return render(request, "actions/detail.html", {
+        "action": action,
+        "overdue": queries.is_overdue(action),
+        "decided_week": queries.decided_week_label(action),
+        "history": history(action),
+        "can_edit": access.can_follow_up(request.user, action),
+        "position": {"lat": action.lat, "lon": action.lon} if action.lat is not None else None,
+    })
+
+
+@login_required
+def edit(request, pk):
+    action = get_object_or_404(Action.objects.select_related("responsible"), pk=pk)
+    if not access.can_follow_up(request.user, action):
+        raise PermissionDenied
+    full = access.can_manage(request.user)
+    form_class = ActionForm if full else FollowUpForm
+    # The form works on its own copy, so the action keeps its old values until the service compares them.
+    copy = Action.objects.get(pk=action.pk)
+    if request.method == "POST":
+        form = form_class(request.POST, instance=copy)
+        if form.is_valid():
+            changes = services.update_action(request.user, action, **form.action_fields())
+            if changes:
+                messages.success(request, _("The changes are saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("actions:detail", pk=action.pk)
+    else:
+        form = form_class(instance=copy)
+    return render(request, "actions/form.html", {"form": form, "action": action, "full": full, "next": ""})

@@ -1,0 +1,106 @@
+"""build_picture: contents, drill-down URLs that list exactly the counted reports, sensitivity."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from samtrygg.categories.models import Category, Sensitivity
+from samtrygg.weekly.picture import build_picture
+from samtrygg.weekly.weeks import IsoWeek
+from tests.factories import AreaFactory, OrganizationFactory, UserFactory, category
+from tests.weekly.weekly_data import bulk_reports
+
+WEEK = IsoWeek(2026, 20)
+SECRET = "HEMLIG-OBSERVATION-99"
+
+
+@pytest.fixture
+def world(db):
+    org = OrganizationFactory(code="parker", name="Parker")
+    police = OrganizationFactory(code="polisen", name="Polisen", sees_sensitive=True)
+    city = AreaFactory(code="stad", name="Staden", kind="municipality")
+    north = AreaFactory(code="norr", name="Norr", parent=city)
+    secret_cat = Category.objects.create(code="polis_obs", name="Polisens iakttagelse",
+                                         sensitivity=Sensitivity.SENSITIVE, severity=5)
+    start = WEEK.start()
+    # 9 usual weeks of parks' reporting (3 a week), none this week: missing reporting.
+    bulk_reports([(WEEK.shift(-i).start() + timedelta(hours=12), "klotter") for i in range(1, 9) for _ in range(3)],
+                 organization=org, areas=[north, city])
+    bulk_reports([(start + timedelta(hours=h), "klotter") for h in (1, 2, 3)]
+                 + [{"when": start + timedelta(days=6, hours=23, minutes=59), "category": "brand",
+                     "description": "Container brann"}],
+                 organization=police, areas=[north, city])
+    bulk_reports([{"when": start + timedelta(hours=40), "category": secret_cat.code, "description": SECRET}],
+                 organization=police, areas=[north, city])
+    viewer = UserFactory(username="lasare", organization=org, role="viewer")
+    police_analyst = UserFactory(username="pa", organization=police, role="analyst")
+    return {"org": org, "police": police, "city": city, "north": north, "viewer": viewer,
+            "police_analyst": police_analyst, "secret_cat": secret_cat}
+
+
+def test_picture_is_json_and_complete(world):
+    p = build_picture(world["viewer"], WEEK)
+    json.dumps(p)
+    assert p["week"] == "2026-W20" and p["week_start"] == "2026-05-11" and p["week_end"] == "2026-05-17"
+    assert p["previous_week"] == "2026-W19" and p["next_week"] == "2026-W21"
+    for key in ("area", "filters", "generated_at", "totals", "rows", "signals", "by_category", "by_area",
+                "weekday_hour", "notable", "organizations", "actions", "assessment", "map"):
+        assert key in p
+    # Distinct reports: the sensitive one counts in the aggregate; the municipality does not double count.
+    assert p["totals"] == {"reports": 5, "previous": 3, "change": 2, "quantity": 5}
+    kl = next(r for r in p["rows"] if r["area"]["code"] == "norr" and r["category"]["code"] == "klotter")
+    assert (kl["count"], kl["previous"], kl["change"]) == (3, 3, 0)
+    assert kl["expected"] is not None or kl["status"] == "no_history"
+    assert sum(sum(day) for day in p["weekday_hour"]["counts"]) == 5
+    assert p["weekday_hour"]["counts"][6][23] == 1  # the fire, Sunday 23:59
+    assert p["map"]["points_url"].startswith(reverse("reports:map_data") + "?date_from=2026-05-11&date_to=2026-05-17")
+
+
+def test_drill_down_lists_exactly_the_cell(client, world):
+    client.force_login(world["police_analyst"])
+    p = build_picture(world["police_analyst"], WEEK)
+    for row in p["rows"]:
+        response = client.get(row["reports_url"])
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == row["count"], row
+    for c in p["by_category"]:
+        assert client.get(c["reports_url"]).context["page"].paginator.count == c["count"]
+
+
+def test_notable_hides_sensitive_reports_from_other_organisations(world):
+    viewer_pic = build_picture(world["viewer"], WEEK)
+    assert SECRET not in json.dumps(viewer_pic)
+    assert [n["category"]["code"] for n in viewer_pic["notable"]] == ["brand"]
+    assert viewer_pic["notable"][0]["area"] == "Norr" and viewer_pic["notable"][0]["description"] == "Container brann"
+    police_pic = build_picture(world["police_analyst"], WEEK)
+    assert SECRET in json.dumps(police_pic)
+    assert police_pic["notable"][0]["category"]["code"] == "polis_obs"  # severity 5 before the fire's 4
+    # The sensitive report still counts in the viewer's aggregates.
+    assert any(r["category"]["code"] == "polis_obs" and r["count"] == 1 for r in viewer_pic["rows"])
+
+
+def test_missing_reporting(world):
+    orgs = {o["code"]: o for o in build_picture(world["viewer"], WEEK)["organizations"]}
+    assert orgs["parker"]["count"] == 0 and orgs["parker"]["usual"] == 3.0 and orgs["parker"]["missing"]
+    assert orgs["polisen"]["count"] == 5 and not orgs["polisen"]["missing"]
+
+
+def test_filters(world):
+    p = build_picture(world["viewer"], WEEK, area=world["north"], categories=[category("brand")])
+    assert p["area"]["code"] == "norr"
+    assert {r["area"]["code"] for r in p["rows"]} == {"norr"}
+    assert {r["category"]["code"] for r in p["rows"]} == {"brand"}
+    assert p["totals"]["reports"] == 1
+    assert f"area={world['north'].pk}" in p["rows"][0]["reports_url"]
+    p = build_picture(world["viewer"], WEEK, organization=world["org"])
+    assert p["totals"]["reports"] == 0 and p["totals"]["previous"] == 3
+    assert all(r["expected"] is None for r in p["rows"])
+
+
+def test_empty_week_and_no_history(db):
+    viewer = UserFactory(username="x", organization=OrganizationFactory(code="o"), role="viewer")
+    AreaFactory(code="a1", name="A1")
+    p = build_picture(viewer, WEEK)
+    assert p["rows"] == [] and p["signals"] == [] and p["totals"]["reports"] == 0 and p["notable"] == []

@@ -1,0 +1,86 @@
+"""signal_service on a planted outbreak in two years of weekly reports."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import translation
+
+from samtrygg.weekly import signal_service
+from samtrygg.weekly.weeks import IsoWeek
+from tests.factories import AreaFactory, OrganizationFactory, category
+from tests.weekly.weekly_data import bulk_reports
+
+WEEK = IsoWeek(2026, 20)
+
+
+@pytest.fixture
+def outbreak(db):
+    """Two years of ~4 graffiti reports a week in Gottsunda and ~3 fires in Gränby, then 20 graffiti
+    reports in WEEK. Plus a new area with only 3 weeks of history."""
+    org = OrganizationFactory(code="parker")
+    gottsunda = AreaFactory(code="gottsunda", name="Gottsunda")
+    granby = AreaFactory(code="granby", name="Gränby")
+    new = AreaFactory(code="nytt", name="Nya området")
+    rng = np.random.default_rng(3)
+    g_items, b_items, n_items = [], [], []
+    for i in range(104, 0, -1):
+        start = WEEK.shift(-i).start()
+        g_items += [(start + timedelta(hours=int(h)), "klotter") for h in rng.integers(0, 160, rng.poisson(4))]
+        b_items += [(start + timedelta(hours=int(h)), "brand") for h in rng.integers(0, 160, rng.poisson(3))]
+    g_items += [(WEEK.start() + timedelta(hours=5 + i), "klotter") for i in range(20)]
+    b_items += [(WEEK.start() + timedelta(hours=10), "brand")] * 3
+    for i in range(3, -1, -1):
+        n_items += [(WEEK.shift(-i).start() + timedelta(hours=30), "klotter")] * 2
+    bulk_reports(g_items, organization=org, areas=[gottsunda])
+    bulk_reports(b_items, organization=org, areas=[granby])
+    bulk_reports(n_items, organization=org, areas=[new])
+    return {"gottsunda": gottsunda, "granby": granby, "new": new}
+
+
+def test_planted_outbreak_is_the_only_alarm(outbreak):
+    with translation.override("en"):
+        rows = signal_service.signals_for_weeks(WEEK, WEEK)
+    alarms = [r for r in rows if r.alarm]
+    assert [(r.area.code, r.category.code) for r in alarms] == [("gottsunda", "klotter")]
+    a = alarms[0]
+    assert a.count == 20 and 2.5 < a.expected < 6 and a.threshold < 20 and a.week == WEEK
+    assert a.method in ("mean", "seasonal", "seasonal_trend")
+    assert a.explanation == (f"Klotter in Gottsunda: 20, expected {a.expected:.1f}, threshold {a.threshold}")
+
+
+def test_every_active_series_gets_a_row(outbreak):
+    rows = signal_service.signals_for_weeks(WEEK, WEEK)
+    from samtrygg.categories.models import Category
+    n_cats = Category.objects.filter(is_active=True).count()
+    assert len(rows) == 3 * n_cats
+    fire = next(r for r in rows if r.area.code == "granby" and r.category.code == "brand")
+    assert fire.status == "normal" and fire.count == 3 and fire.expected > 1
+
+
+def test_new_area_has_short_history(outbreak):
+    lookup = signal_service.signal_lookup(WEEK)
+    row = lookup[(outbreak["new"].pk, category("klotter").pk)]
+    assert row.status == "no_history" and row.count == 2 and not row.alarm
+    assert "history" in row.explanation
+
+
+def test_inactive_areas_and_categories_are_left_out(outbreak):
+    outbreak["granby"].is_active = False
+    outbreak["granby"].save()
+    cat = category("brand")
+    cat.is_active = False
+    cat.save()
+    rows = signal_service.signals_for_weeks(WEEK, WEEK)
+    assert {r.area.code for r in rows} == {"gottsunda", "nytt"}
+    assert "brand" not in {r.category.code for r in rows}
+
+
+def test_range_of_weeks_and_narrowing(outbreak):
+    g = outbreak["gottsunda"]
+    rows = signal_service.signals_for_weeks(WEEK.shift(-2), WEEK, areas=[g], categories=[category("klotter")])
+    assert [str(r.week) for r in rows] == [str(WEEK.shift(-2)), str(WEEK.shift(-1)), str(WEEK)]
+    assert [r.alarm for r in rows] == [False, False, True]
+    assert signal_service.alarms(WEEK)[0].area.code == "gottsunda"
+    d = rows[-1].as_dict()
+    assert d["week"] == str(WEEK) and d["area"]["code"] == "gottsunda" and d["alarm"] is True
