@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "samtrygg.audit",
     "samtrygg.actions",
     "samtrygg.weekly",
+    "samtrygg.quarterly",
     "samtrygg.demo",
 ]
 

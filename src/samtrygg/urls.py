@@ -14,6 +14,7 @@ urlpatterns = [
     path("areas/", include("samtrygg.areas.urls")),
     path("weekly/", include("samtrygg.weekly.urls")),
     path("actions/", include("samtrygg.actions.urls")),
+    path("quarterly/", include("samtrygg.quarterly.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

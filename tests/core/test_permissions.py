@@ -74,6 +74,19 @@ PERMISSIONS = {
     "actions:detail": ("action", LOGGED_IN, "get"),
     # Coordinators and admins edit any action; the responsible organisation's reporters/analysts follow it up.
     "actions:edit": ("action", {"reporter", "analyst", "coordinator", "admin"}, "get"),
+    # Quarterly ranking: everyone but reporters reads (the menu hides it from them); saving is tested in
+    # tests/quarterly/test_quarterly_views.py (analysts, coordinators, admins).
+    "quarterly:index": (None, LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:new": (None, LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:detail": ("analysis", LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:area": ("analysis_area", LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:document": ("analysis_document", LOGGED_IN - {"reporter"}, "get"),
+    # Hotspot map and its cell data: the quarterly readers (reporters: 403, as the rest of quarterly).
+    "quarterly:hotspots": (None, LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:hotspots_data": (None, LOGGED_IN - {"reporter"}, "get"),
+    # Time patterns and near-repeat: the quarterly readers (reporters: 403).
+    "quarterly:patterns": (None, LOGGED_IN - {"reporter"}, "get"),
+    "quarterly:near_repeat": (None, LOGGED_IN - {"reporter"}, "get"),
 }
 # The same pages for the other organisation's report in a sensitive category.
 SECRET_PERMISSIONS = {
@@ -145,6 +158,12 @@ def world(db, org, police_org, area):
 
 
 def _kwargs(kind, world, variant):
+    if kind in ("analysis", "analysis_area", "analysis_document"):
+        from tests.quarterly.data import saved_analysis
+
+        analysis = saved_analysis(world["users"]["analyst"])
+        return {"analysis": {"pk": analysis.pk}, "analysis_area": {"pk": analysis.pk, "code": world["area"].code},
+                "analysis_document": {"pk": analysis.pk, "fmt": "json"}}[kind]
     report = world["secret" if variant == "secret" else "own"]
     return {
         None: {},
