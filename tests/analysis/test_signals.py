@@ -227,3 +227,42 @@ def test_output_shapes_and_many_series():
 def test_bad_input_raises_a_clear_value_error(counts, kwargs):
     with pytest.raises(ValueError):
         detect(counts, **kwargs)
+
+
+# --- (4) a range of weeks is judged exactly as each week on its own ------------------------------
+
+
+FIELDS = ("count", "expected", "threshold", "score", "p_value", "alarm", "status", "trigger", "count_two_weeks",
+          "expected_two_weeks", "threshold_two_weeks", "method", "dispersion", "trend", "baseline_weeks")
+
+
+@pytest.mark.parametrize("method", ["samtrygg", "farrington"])
+def test_a_range_of_weeks_equals_each_week_judged_alone(method):
+    """detect() fits all (series, week) pairs of a range in one batch; every number must be exactly the
+    one a call for that single week gives (same iterations, same rounding), for every kind of series:
+    long seasonal histories, histories that start inside the range (no_history -> mean -> seasonal),
+    all-zero and sparse series, and weeks early enough that the baseline window is cut short."""
+    rng = np.random.default_rng(11)
+    n_weeks = 4 * 52 + 40
+    level = np.exp(rng.normal(0.5, 1.2, size=(24, 1)))
+    season = 1 + 0.5 * np.sin(2 * np.pi * np.arange(n_weeks) / 52)
+    counts = rng.poisson(level * season * rng.gamma(2.0, 0.5, size=(24, n_weeks))).astype(float)
+    counts[0] = 0
+    counts[1] = 0
+    counts[1, [40, 170, 230]] = 1
+    counts[2, 150:154] += 25  # a past outbreak to down-weight
+    history_start = rng.integers(0, 120, size=24)
+    history_start[:4] = 0
+    history_start[4:8] = [n_weeks - 30, n_weeks - 12, n_weeks - 5, 100]
+    first = n_weeks - 150
+    weeks = list(range(first, n_weeks, 3)) + [n_weeks - 2, n_weeks - 1]
+    together = detect(counts, weeks, history_start=history_start, method=method)
+    assert {"none", "mean"} <= set(together.method.ravel())
+    assert {"seasonal", "seasonal_trend"} & set(together.method.ravel())
+    for j, k in enumerate(weeks):
+        alone = detect(counts, k, history_start=history_start, method=method)
+        assert alone.week == together.week[j] == k
+        for name in FIELDS:
+            np.testing.assert_array_equal(
+                getattr(together, name)[:, j], getattr(alone, name), err_msg=f"{name} week {k}"
+            )
