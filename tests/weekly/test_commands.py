@@ -67,7 +67,7 @@ def test_weekly_for_an_area_to_files(data, tmp_path):
     run("weekly", "--week", str(week), "--area", "gottsunda", "--format", "html", "-o", str(html))
     text = pdf_text(pdf.read_bytes())
     assert pdf.read_bytes().startswith(b"%PDF") and str(week) in text and "Gottsunda" in text
-    assert "Klotter in Gottsunda: 14" in text
+    assert "Klotter i Gottsunda: 14" in text
     assert load_workbook(xlsx).sheetnames == list(documents.SHEETS)
     assert "<style>" in html.read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".*.part"))  # no temporary file left behind

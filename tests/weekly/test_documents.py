@@ -102,7 +102,7 @@ def test_pdf_for_one_area_names_it_in_the_header(data):
     doc = documents.build(data["coordinator"], data["week"], "pdf", area=data["centrum"])
     assert doc.filename == f"lagesbild-{data['week']}-centrum.pdf"
     text = pdf_text(doc.content)
-    assert "Centrum" in text and "Klotter in Gottsunda" not in text
+    assert "Centrum" in text and "Klotter i Gottsunda" not in text
 
 
 def test_html_is_standalone_with_inline_images_and_nothing_remote(data):
@@ -151,4 +151,4 @@ def test_empty_week_renders_every_format(db):
     for fmt in documents.FORMATS:
         assert documents.build(user, week, fmt).content
     text = pdf_text(documents.build(user, week, "pdf").content)
-    assert "No signals this week" in text and "No assessment has been written" in text
+    assert "Inga signaler den här veckan" in text and "Ingen bedömning är skriven" in text

@@ -74,9 +74,9 @@ def test_anonymous_is_sent_to_login(client, data):
 
 
 @pytest.mark.parametrize(("week", "fmt", "params", "status", "message"), [
-    ("2026-W54", "json", {}, 400, "2026 has no week 54"),
-    ("vecka-47", "json", {}, 400, "is not a week"),
-    ("2999-W01", "json", {}, 400, "in the future"),
+    ("2026-W54", "json", {}, 400, "2026 har ingen vecka 54"),
+    ("vecka-47", "json", {}, 400, "”vecka-47” är ingen vecka"),
+    ("2999-W01", "json", {}, 400, "2999-W01 ligger i framtiden"),
     (None, "docx", {}, 404, ""),
     (None, "json", {"area": "atlantis"}, 400, "atlantis"),
     (None, "json", {"category": "x"}, 400, "category"),

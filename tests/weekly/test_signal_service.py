@@ -49,6 +49,15 @@ def test_planted_outbreak_is_the_only_alarm(outbreak):
     assert a.explanation == (f"Klotter in Gottsunda: 20, expected {a.expected:.1f}, threshold {a.threshold}")
 
 
+def test_the_sentence_in_swedish():
+    e = {"status": "alarm", "count": 14, "expected": 4.12, "threshold": 9, "trigger": "week"}
+    with translation.override("sv"):
+        assert signal_service.explanation("Klotter", "Gottsunda", e) == "Klotter i Gottsunda: 14, väntat 4,1, tröskel 9"
+        two = dict(e, trigger="two_weeks", count_two_weeks=20, threshold_two_weeks=15)
+        assert signal_service.explanation("Klotter", "Gottsunda", two) == (
+            "Klotter i Gottsunda: 14, väntat 4,1, tröskel 9 (den här och förra veckan tillsammans: 20, tröskel 15)")
+
+
 def test_every_active_series_gets_a_row(outbreak):
     rows = signal_service.signals_for_weeks(WEEK, WEEK)
     from samtrygg.categories.models import Category
@@ -62,7 +71,7 @@ def test_new_area_has_short_history(outbreak):
     lookup = signal_service.signal_lookup(WEEK)
     row = lookup[(outbreak["new"].pk, category("klotter").pk)]
     assert row.status == "no_history" and row.count == 2 and not row.alarm
-    assert "history" in row.explanation
+    assert "för kort historik" in row.explanation
 
 
 def test_inactive_areas_and_categories_are_left_out(outbreak):

@@ -130,7 +130,7 @@ def trend_svg(patterns: dict) -> str | None:
         fig = charts.Figure(figsize=(17 / 2.54, 6.5 / 2.54))
         ax = fig.add_subplot(1, 1, 1)
         ax.fill_between(x, trend["lower"], trend["upper"], color=charts.LAST_WEEK, alpha=0.7, linewidth=0,
-                        label=_("95 % confidence band"))
+                        label=_("Confidence band (95 %%)") % {})
         ax.plot(x, trend["fitted"], color=charts.MUTED, linewidth=0.8, linestyle="--",
                 label=_("Model with season"))
         ax.plot(x, trend["line"], color=charts.THIS_WEEK, linewidth=1.8, label=_("Trend"))

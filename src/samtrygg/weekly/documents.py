@@ -249,7 +249,8 @@ def to_xlsx(picture: dict) -> bytes:
             cell.number_format = "yyyy-mm-dd"
 
     notable = picture.get("notable") or []
-    ws = sheet(SHEETS[5], [_("Time"), _("Category"), _("Area"), _("Description"), _("Report")],
+    ws = sheet(SHEETS[5], [_("Time"), _("Category"), _("Area"), _("Description"),
+                           pgettext("spreadsheet column: the report's id", "Report")],
                [[_datetime(n.get("time")), _name(n.get("category")), _name(n.get("area")),
                  n.get("description") or "", n.get("id")] for n in notable])
     for cell in ws["A"][1:]:

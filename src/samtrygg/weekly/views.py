@@ -111,7 +111,7 @@ def week(request, week):
     try:
         iso = IsoWeek.parse(week)
     except WeekError as exc:
-        context["error"] = _("There is no such week: %(reason)s.") % {"reason": str(exc)}
+        context["error"] = _("There is no such week: %(reason)s.") % {"reason": exc.message}
         return render(request, "weekly/week_error.html", context, status=404)
     context["week"] = iso
     if iso.is_future():

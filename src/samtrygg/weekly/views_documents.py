@@ -56,7 +56,7 @@ def document(request, week, fmt):
     try:
         iso = IsoWeek.parse(week)
     except WeekError as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     if iso.is_future():
         return HttpResponseBadRequest(_("%(week)s is in the future.") % {"week": iso},
                                       content_type="text/plain; charset=utf-8")

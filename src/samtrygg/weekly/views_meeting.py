@@ -33,7 +33,7 @@ def _week(text: str) -> IsoWeek:
     try:
         return IsoWeek.parse(text)
     except WeekError as exc:
-        raise Problem(str(exc)) from None
+        raise Problem(exc.message) from None
 
 
 def _area(code: str) -> Area | None:

@@ -7,12 +7,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_noop
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
 class WeekError(ValueError):
-    """A week string that is malformed or names a week that does not exist."""
+    """A week string that is malformed or names a week that does not exist.
+
+    ``str(error)`` is English (the command line, logs); :attr:`message` is the same in the active
+    language, for the interface. It is translated only when asked for, so parsing works without Django."""
+
+    def __init__(self, english: str, msgid: str, values: dict):
+        super().__init__(english)
+        self._msgid, self._values = msgid, values
+
+    @property
+    def message(self) -> str:
+        return gettext(self._msgid) % self._values
 
 
 @dataclass(frozen=True, order=True)
@@ -24,10 +37,14 @@ class IsoWeek:
     def parse(cls, text: str) -> IsoWeek:
         m = _WEEK.match(text or "")
         if not m:
-            raise WeekError(f"{text!r} is not a week; write it as YYYY-Www, e.g. 2026-W47")
+            raise WeekError(f"{text!r} is not a week; write it as YYYY-Www, e.g. 2026-W47",
+                            gettext_noop("“%(text)s” is not a week; write it as YYYY-Www, for example 2026-W47"),
+                            {"text": (text or "")[:60]})
         year, week = int(m.group(1)), int(m.group(2))
         if not 1 <= week <= weeks_in_year(year):
-            raise WeekError(f"{year} has no week {week} (it has {weeks_in_year(year)} weeks)")
+            raise WeekError(f"{year} has no week {week} (it has {weeks_in_year(year)} weeks)",
+                            gettext_noop("%(year)s has no week %(week)s (it has %(weeks)s weeks)"),
+                            {"year": year, "week": week, "weeks": weeks_in_year(year)})
         return cls(year, week)
 
     @classmethod
