@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "samtrygg.actions",
     "samtrygg.weekly",
     "samtrygg.quarterly",
+    "samtrygg.cases",
     "samtrygg.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("weekly/", include("samtrygg.weekly.urls")),
     path("actions/", include("samtrygg.actions.urls")),
     path("quarterly/", include("samtrygg.quarterly.urls")),
+    path("cases/", include("samtrygg.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -87,6 +87,22 @@ PERMISSIONS = {
     # Time patterns and near-repeat: the quarterly readers (reporters: 403).
     "quarterly:patterns": (None, LOGGED_IN - {"reporter"}, "get"),
     "quarterly:near_repeat": (None, LOGGED_IN - {"reporter"}, "get"),
+    # Place cases: everyone logged in reads; coordinators and admins open, edit, analyse, journal, add measures.
+    "cases:list": (None, LOGGED_IN, "get"),
+    "cases:create": (None, {"coordinator", "admin"}, "get"),
+    "cases:detail": ("case", LOGGED_IN, "get"),
+    "cases:edit": ("case", {"coordinator", "admin"}, "get"),
+    "cases:analysis": ("case", {"coordinator", "admin"}, "get"),
+    "cases:journal": ("case", {"coordinator", "admin"}, "post"),
+    "cases:measure_create": ("case", {"coordinator", "admin"}, "get"),
+    # The data sheet and the case report PDF: everyone who may read the case (counts; points only if visible).
+    "cases:datasheet": ("case", LOGGED_IN, "get"),
+    "cases:report": ("case", LOGGED_IN, "get"),
+    # The evaluation: everyone logged in reads (aggregate counts only).
+    "cases:evaluation": ("case", LOGGED_IN, "get"),
+    # Photos of a measure: uploaded by those who follow the action up, served to everyone logged in.
+    "actions:photo_add": ("action", {"reporter", "analyst", "coordinator", "admin"}, "post"),
+    "actions:photo": ("action_photo", LOGGED_IN, "get"),
 }
 # The same pages for the other organisation's report in a sensitive category.
 SECRET_PERMISSIONS = {
@@ -153,7 +169,15 @@ def world(db, org, police_org, area):
                                        original_name="x.csv", total_rows=0)
     place = PlaceFactory(code="parken", name="Parken")
     action = Action.objects.create(title="Extra rond", responsible=org, start_date=date(2026, 1, 5))
-    return {"action": action, "users": users, "own": own, "deleted": deleted, "secret": secret, "photos": photos,
+    from samtrygg.actions.models import ActionPhoto
+    from samtrygg.cases.models import PlaceCase
+
+    case = PlaceCase.objects.create(title="Parken kvällstid", place=place, problem="Oro",
+                                    opened_on=date(2026, 1, 5))
+    action_photo = ActionPhoto.objects.create(
+        action=action, image=SimpleUploadedFile("before.png", _png(), content_type="image/png"))
+    return {"case": case, "action_photo": action_photo,
+            "action": action, "users": users, "own": own, "deleted": deleted, "secret": secret, "photos": photos,
             "batch": batch, "area": area, "place": place}
 
 
@@ -177,6 +201,8 @@ def _kwargs(kind, world, variant):
         "week_document": {"week": str(IsoWeek.last_complete()), "fmt": "json"},
         "week": {"week": str(IsoWeek.last_complete())},
         "action": {"pk": world["action"].pk},
+        "case": {"pk": world["case"].pk},
+        "action_photo": {"pk": world["action"].pk, "photo_id": world["action_photo"].pk},
     }[kind]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samtrygg.accounts.models import Organization
 from samtrygg.areas.models import Area, Place
@@ -78,7 +79,7 @@ class ActionForm(forms.ModelForm):
         try:
             return IsoWeek.parse(text)
         except WeekError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(exc.message) from None
 
     def clean(self):
         data = super().clean()
@@ -116,7 +117,7 @@ class FollowUpForm(forms.ModelForm):
 
 
 OPEN_CHOICES = [("", _("Open and closed")), ("open", _("Open")), ("closed", _("Closed")),
-                ("overdue", _("Overdue"))]
+                ("overdue", pgettext_lazy("filter choice: actions", "Overdue"))]
 
 
 class ActionFilterForm(forms.Form):

@@ -37,6 +37,11 @@ class Action(models.Model):
     # The weekly meeting that decided it (ISO year and week), if any.
     decided_year = models.PositiveSmallIntegerField(_("decided in ISO year"), null=True, blank=True)
     decided_week = models.PositiveSmallIntegerField(_("decided in ISO week"), null=True, blank=True)
+    # A measure of a place case (long-term actions usually are).
+    case = models.ForeignKey("cases.PlaceCase", verbose_name=_("place case"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="measures")
+    # When the end-date reminder was e-mailed, so it goes out once.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,3 +65,25 @@ class Action(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.ONGOING)
+
+
+def action_photo_path(instance, filename: str) -> str:
+    return f"actions/{instance.action_id}/{filename}"
+
+
+class ActionPhoto(models.Model):
+    """A photo of a measure, before or after it was carried out."""
+
+    class When(models.TextChoices):
+        BEFORE = "before", _("Before")
+        AFTER = "after", _("After")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=action_photo_path)
+    when = models.CharField(_("before or after"), max_length=10, choices=When.choices, default=When.BEFORE)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from samtrygg.areas.models import Area, Place
 from samtrygg.audit.models import AuditEntry
+from samtrygg.reports.forms import MultiplePhotoField
 from samtrygg.weekly.weeks import IsoWeek, WeekError
 
 from . import access, queries, services
 from .forms import ActionFilterForm, ActionForm, FollowUpForm
-from .models import Action
+from .models import Action, ActionPhoto
 
 PAGE_SIZE = 50
 FIELD_LABELS = {"decided_year": gettext_lazy("decided in ISO year"),
@@ -154,7 +160,7 @@ def create(request):
 
 @login_required
 def detail(request, pk):
-    action = get_object_or_404(Action.objects.select_related("area", "place", "responsible", "created_by"),
+    action = get_object_or_404(Action.objects.select_related("area", "place", "responsible", "created_by", "case"),
                                pk=pk)
     return render(request, "actions/detail.html", {
         "action": action,
@@ -163,6 +169,8 @@ def detail(request, pk):
         "history": history(action),
         "can_edit": access.can_follow_up(request.user, action),
         "position": {"lat": action.lat, "lon": action.lon} if action.lat is not None else None,
+        "photos": action.photos.order_by("when", "uploaded_at", "pk"),
+        "photo_form": PhotoUploadForm(),
     })
 
 
@@ -187,3 +195,46 @@ def edit(request, pk):
     else:
         form = form_class(instance=copy)
     return render(request, "actions/form.html", {"form": form, "action": action, "full": full, "next": ""})
+
+
+# ---- photos before/after (measures of place cases) ---------------------------------------------------
+
+class PhotoUploadForm(forms.Form):
+    photos = MultiplePhotoField(label=gettext_lazy("Photos"))
+    when = forms.ChoiceField(label=gettext_lazy("Before or after"), choices=ActionPhoto.When.choices)
+    caption = forms.CharField(label=gettext_lazy("Caption"), required=False, max_length=200)
+
+
+@login_required
+@require_POST
+def photo_add(request, pk):
+    from samtrygg.cases.services import add_photos
+
+    action = get_object_or_404(Action, pk=pk)
+    if not access.can_follow_up(request.user, action):
+        raise PermissionDenied
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if form.is_valid() and form.cleaned_data["photos"]:
+        add_photos(request.user, action, form.cleaned_data["photos"], form.cleaned_data["when"],
+                   form.cleaned_data["caption"])
+        messages.success(request, _("The photos are saved."))
+    elif form.is_valid():
+        messages.error(request, _("Choose at least one photo to upload."))
+    else:
+        for error in form.errors.get("photos", []) + form.errors.get("when", []) + form.errors.get("caption", []):
+            messages.error(request, error)
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#photos-heading")
+
+
+@login_required
+def photo(request, pk, photo_id):
+    item = get_object_or_404(ActionPhoto, pk=photo_id, action_id=pk)
+    try:
+        handle = item.image.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("The photo file is missing.")) from None
+    content_type = mimetypes.guess_type(item.image.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response

@@ -28,8 +28,11 @@ What is in the data (about 350 reports a week, ~55 000 over three years):
      quantity > 1, at night along one street;
   2. *car-fire series* in Gränby, weeks −4 … −2, ~6 extra car fires a week around two car parks, late
      at night;
-  3. *disorder spike* in Mikaelsparken, weeks −6 … −3 ("last month"), ~30 extra reports a week of
-     disorder, groups and drugs, in the evenings, mostly Friday/Saturday.
+  3. *disorder spike* in Mikaelsparken, weeks −18 … −15, ~30 extra reports a week of disorder, groups
+     and drugs, in the evenings, mostly Friday/Saturday: what made the partners open the place case,
+     before its measures started.
+- **Measures that worked** (the demo place case, `demo/case.py`): from `INTERVENTION_WEEKS` (12) weeks
+  before the week of `end`, 40 % of Mikaelsparken's background reports are removed (not the planted spike).
 - **Organisations**: each report comes from a plausible partner (parks department for littering and
   graffiti in the daytime, the housing company only in its districts, the police for crime, guards at
   night, the schools on weekdays, public transport at stations and centres). The police-only
@@ -258,7 +261,7 @@ OUTBREAKS = [
              _hours({(23, 24): 3, (0, 4): 3}, 0.05), EVEN,
              {"polisen-uppsala": 3, "securitas": 1, "uppsalahem": 1}, 50),
     Outbreak("disorder in Mikaelsparken", ("ordningsstorning", "folksamling", "narkotika"), "svartbacken",
-             "mikaelsparken", 6, 4, 30, _hours({(18, 24): 3, (0, 2): 2}, 0.1), WEEKEND,
+             "mikaelsparken", 18, 4, 30, _hours({(18, 24): 3, (0, 2): 2}, 0.1), WEEKEND,
              {"polisen-uppsala": 3, "securitas": 2, "gatu-samhallsmiljo": 0.5}, 40),
 ]
 OUTBREAK_DESCRIPTIONS = {
@@ -509,6 +512,13 @@ def generate(geography: Geography, *, seed: int = 1, years: float = 3.0,
             quantity[mask] = np.minimum(rng.geometric(ob.quantity, int(mask.sum())), 25)
     description = _descriptions(rng, data)
 
+    # The Mikaelsparken place case (demo/case.py): its measures start INTERVENTION_WEEKS before `end`, and
+    # the park's background reports fall by PARK_DROP from then on. Done last, with its own generator, so
+    # every other report (and every earlier draw) is exactly what it was without the case.
+    keep = _park_measures_effect(seed, geography, data, occurred, end)
+    data = {key: value[keep] for key, value in data.items()}
+    occurred, org, quantity, description = occurred[keep], org[keep], quantity[keep], description[keep]
+
     order = np.argsort(occurred, kind="stable")
     lon, lat = geo.sweref_to_wgs84(data["x"][order], data["y"][order])
     return DemoReports(
@@ -517,6 +527,31 @@ def generate(geography: Geography, *, seed: int = 1, years: float = 3.0,
         district=data["district"][order], organization=org[order], quantity=quantity[order],
         description=description[order], outbreak=data["outbreak"][order],
     )
+
+
+INTERVENTION_WEEKS = 12  # the demo case's measures started this many weeks before the ISO week of `end`
+PARK_DROP = 0.4  # share of the park's background reports that the measures prevent
+PARK = "mikaelsparken"
+
+
+def intervention_date(end: dt.datetime) -> dt.date:
+    """The Monday the demo case's measures started (Stockholm date)."""
+    return week_start(end) - dt.timedelta(weeks=INTERVENTION_WEEKS)
+
+
+def _park_measures_effect(seed: int, geography: Geography, data, occurred, end: dt.datetime) -> np.ndarray:
+    """Rows to keep: drop PARK_DROP of the background reports within the park's radius after the intervention
+    date. Planted outbreaks (the "last month" disorder spike) are left whole."""
+    park = next((p for p in geography.places if p.code == PARK), None)
+    keep = np.ones(len(occurred), dtype=bool)
+    if park is None:
+        return keep
+    start = _local_to_utc(np.array([np.datetime64(intervention_date(end), "s")]))[0]
+    at_park = np.hypot(data["x"] - park.x, data["y"] - park.y) <= park.spec.radius * 1.5
+    candidates = np.flatnonzero(at_park & (data["outbreak"] < 0) & (occurred >= start))
+    drop = np.random.default_rng([seed, 5]).random(len(candidates)) < PARK_DROP
+    keep[candidates[drop]] = False
+    return keep
 
 
 def _locate(rng, geography: Geography, district, place, hot_points, hot_share: float = 0.12):

@@ -321,4 +321,8 @@ def load(*, seed: int = 1, years: float = 3.0, end: dt.datetime | None = None, s
             summary=f"Demo city loaded: {result.reports} reports {period}",
             changes={"seed": seed, "years": years, "end": end.isoformat(), "reports": result.reports},
         )
+        # The Mikaelsparken place case, dated to match the generated data (see demo/case.py).
+        from .case import ensure_case
+
+        ensure_case(end)
     return result
