@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
 
 from django import forms
 from django.contrib import messages
@@ -15,13 +14,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from samtrygg.areas.models import Area, Place
-from samtrygg.audit.models import AuditEntry
+from samtrygg.audit import history as audit_history
 from samtrygg.reports.forms import MultiplePhotoField
 from samtrygg.weekly.weeks import IsoWeek, WeekError
 
@@ -81,46 +79,15 @@ def initial_from_query(params, user) -> dict:
     return initial
 
 
-def _label(name: str) -> str:
-    if name in FIELD_LABELS:
-        return str(FIELD_LABELS[name])
-    try:
-        return str(Action._meta.get_field(name).verbose_name)
-    except Exception:  # a field that no longer exists: show its stored name
-        return name
-
-
-def _show(value) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return date_format(datetime.strptime(value, "%Y-%m-%d").date(), "Y-m-d")
-        except ValueError:
-            return value
-    return str(value)
-
-
 def _show_choice(name: str, value):
     field_choices = {"status": Action.Status, "kind": Action.Kind}
     if name in field_choices and value in field_choices[name].values:
         return str(field_choices[name](value).label)
-    return _show(value)
+    return audit_history.show_value(value)
 
 
 def history(action: Action) -> list[dict]:
-    entries = (AuditEntry.objects.filter(object_type=Action._meta.label_lower, object_id=str(action.pk))
-               .select_related("actor").order_by("-at", "-id"))
-    out = []
-    for entry in entries:
-        changes = []
-        if entry.action != AuditEntry.Action.CREATE:
-            for name, pair in sorted((entry.changes or {}).items()):
-                old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-                changes.append({"field": _label(name), "old": _show_choice(name, old),
-                                "new": _show_choice(name, new)})
-        out.append({"entry": entry, "changes": changes})
-    return out
+    return audit_history.history(action, labels=FIELD_LABELS, show=_show_choice)
 
 
 # ---- views -------------------------------------------------------------------------------------------

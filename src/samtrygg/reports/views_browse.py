@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from samtrygg.audit import history as audit_history
 from samtrygg.audit import log
-from samtrygg.audit.models import AuditEntry
 
 from . import access, exports, services
 from .filters import ReportFilterForm, filter_query, reports_for
@@ -169,43 +167,8 @@ def _report_or_404(user, pk) -> Report:
 FIELD_LABELS = {"photos": gettext_lazy("photos")}
 
 
-def _label(name: str) -> str:
-    if name in FIELD_LABELS:
-        return str(FIELD_LABELS[name])
-    try:
-        return str(Report._meta.get_field(name).verbose_name)
-    except Exception:  # a field that no longer exists on the model: show its stored name
-        return name
-
-
-def _show_value(value) -> str:
-    """A value from the audit log as a person reads it (times in local time, lists joined)."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, list):
-        return ", ".join(_show_value(v) for v in value) or "–"
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if timezone.is_aware(moment):
-            return date_format(timezone.localtime(moment), "Y-m-d H:i")
-    return str(value)
-
-
 def history(report: Report) -> list[dict]:
-    entries = (AuditEntry.objects.filter(object_type=Report._meta.label_lower, object_id=str(report.pk))
-               .select_related("actor").order_by("-at", "-id"))
-    out = []
-    for entry in entries:
-        changes = []
-        if entry.action != AuditEntry.Action.CREATE:
-            for name, pair in sorted((entry.changes or {}).items()):
-                old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-                changes.append({"field": _label(name), "old": _show_value(old), "new": _show_value(new)})
-        out.append({"entry": entry, "changes": changes})
-    return out
+    return audit_history.history(report, labels=FIELD_LABELS)
 
 
 @login_required
