@@ -8,6 +8,9 @@ outbreaks (Noufaily et al. 2013), runs both detectors on the same series and the
 weeks), false-positive rate (share of test weeks without outbreak cases that raised an alarm) and run time.
 Then it times one municipality: 450 series x 5 years, the current week only.
 
+R's results are cached in ``/tmp/r-cache`` (or ``$SAMTRYGG_R_CACHE``) per series and settings, so a rerun
+on the same seed only runs ours. Tune with another ``--seed`` than the default one used for reporting.
+
 R is run as ``Rscript benchmarks/r/farrington.R`` (Debian: ``apt-get install r-base-core
 r-cran-surveillance``), on two processes in parallel; its time is the sum of both processes' time inside
 ``farringtonFlexible``. Without R (or without the package) the R columns say so and the rest still runs.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -66,8 +71,29 @@ def _run_r_chunk(counts: np.ndarray, ids: np.ndarray, b: int, alpha: float, firs
     return out, elapsed
 
 
+#: R's results are cached here, keyed by a hash of the counts and the settings (R takes minutes).
+R_CACHE = Path(os.environ.get("SAMTRYGG_R_CACHE", "/tmp/r-cache"))
+
+
 def run_r(counts: np.ndarray, b: int, alpha: float, first: int, last: int, workers: int = 2):
-    """Alarms (series x test weeks) and total seconds inside farringtonFlexible."""
+    """Alarms (series x test weeks) and total seconds inside farringtonFlexible, from the cache
+    (:data:`R_CACHE`) when R has already been run on exactly these counts with these settings."""
+    key = hashlib.sha256()
+    key.update(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+    key.update(repr((counts.shape, b, alpha, first, last, R_SCRIPT.read_bytes())).encode())
+    cached = R_CACHE / f"{key.hexdigest()[:32]}.npz"
+    if cached.exists():
+        with np.load(cached) as data:
+            return data["alarms"], data["expected"], data["upper"], float(data["seconds"])
+    alarms, expected, upper, total = _run_r(counts, b, alpha, first, last, workers)
+    R_CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp.npz")
+    np.savez(tmp, alarms=alarms, expected=expected, upper=upper, seconds=total)
+    tmp.replace(cached)
+    return alarms, expected, upper, total
+
+
+def _run_r(counts: np.ndarray, b: int, alpha: float, first: int, last: int, workers: int = 2):
     S = counts.shape[0]
     alarms = np.zeros((S, last - first + 1), dtype=bool)
     expected = np.zeros_like(alarms, dtype=float)
@@ -194,23 +220,38 @@ def main(argv=None) -> int:
           f" times for all series x 52 weeks\n")
     print(header)
     print("-" * len(header))
+    totals = {a: {"found": 0.0, "fpr": []} for a in ours_alphas}
+    total_r = {"found": 0.0, "fpr": [], "n": 0}
     for i, scenario in enumerate(SCENARIOS):
         sim = simulate(scenario, args.series, n_weeks=n_weeks, seed=args.seed + i)
         first, last = sim.test_start, n_weeks - 1
         r_sens = r_fpr = t_r = None
         if not missing:
             r_alarm, _, _, t_r = run_r(sim.counts, args.years, args.alpha, first, last)
-            r_sens, r_fpr, _ = evaluate(sim, r_alarm)
+            r_sens, r_fpr, r_n = evaluate(sim, r_alarm)
+            total_r["found"] += r_sens * r_n
+            total_r["fpr"].append(r_fpr)
         for ours_alpha in ours_alphas:
             start = time.perf_counter()
             ours = detect(sim.counts, slice(first, last + 1), alpha=ours_alpha, years=args.years)
             t_ours = time.perf_counter() - start
             sens, fpr, n_out = evaluate(sim, ours.alarm)
+            totals[ours_alpha]["found"] += sens * n_out
+            totals[ours_alpha]["fpr"].append(fpr)
+            if ours_alpha == ours_alphas[0]:
+                total_r["n"] += n_out
             r_s = "-" if r_sens is None else f"{r_sens:.3f}"
             r_f = "-" if r_fpr is None else f"{r_fpr:.4f}"
             r_t = "-" if t_r is None else f"{t_r:.1f}s"
             print(f"{scenario.name:<28} {ours_alpha:>6} {n_out:>4} {sens:>9.3f} {r_s:>7} {fpr:>9.4f} {r_f:>7}"
                   f" {t_ours:>7.2f}s {r_t:>8}", flush=True)
+    # Over all scenarios (each has the same number of series and test weeks, so FPRs average evenly).
+    print("-" * len(header))
+    for ours_alpha, t in totals.items():
+        r_found = "-" if missing else f"{round(total_r['found'])}"
+        r_fpr = "-" if missing else f"{sum(total_r['fpr']) / len(total_r['fpr']):.4f}"
+        print(f"{'all scenarios (found / mean FPR)':<35}{ours_alpha:>6} {total_r['n']:>4} {round(t['found']):>9d}"
+              f" {r_found:>7} {sum(t['fpr']) / len(t['fpr']):>9.4f} {r_fpr:>7}")
     t_muni = municipality_timing(args.alpha)
     print(f"\nOne municipality (450 series x 260 weeks, current week only), ours: {t_muni * 1000:.0f} ms")
     return 0
