@@ -63,7 +63,7 @@ def test_monday_screen(size, request, live_server):
     assert page.locator("tr.is-missing").count() == 1  # the guards reported nothing this week
     assert page.locator("table.weekday-hour td.wh-5").count() >= 1
     page.locator("#heat-toggle").check()
-    page.wait_for_timeout(300)
+    page.locator("canvas.leaflet-heatmap-layer").wait_for(state="attached")
     assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
     screenshot(page, f"weekly-week-{size}")
     assert_accessible(page, context=f"weekly week {size}")
