@@ -174,7 +174,7 @@ def test_page(client, sheet_world):
     assert len(data["points"]) == 5  # … but not mapped
     bad = client.get(url, {"from": "2025-13"})
     assert bad.status_code == 400
-    assert "is not a month" in bad.content.decode() or "YYYY-MM" in bad.content.decode()
+    assert "”2025-13” är ingen månad" in bad.content.decode()  # the message, not the field's placeholder
     bad = client.get(url, {"category": "x"})
     assert bad.status_code == 400
 

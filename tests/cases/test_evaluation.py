@@ -85,7 +85,7 @@ def test_counts_match_direct_shapely_computation(setup, coordinator):
     assert rr["rr"] == pytest.approx((8 / 20) / (33 / 30))
     assert result["wdq"]["wdq"] == pytest.approx((14 / 33 - 10 / 30) / (8 / 33 - 20 / 30))
     assert result["wdq"]["reading"] == "displacement"
-    assert "fell by 64 %" in result["verdicts"][0]
+    assert "minskade med 64 %" in result["verdicts"][0]
     codes = {c["code"] for c in result["caveats"]}
     assert {"seasonality", "regression_to_mean", "small_numbers"} <= codes
     json.dumps(result)  # JSON-able
@@ -109,13 +109,13 @@ def test_buffer_swallowing_the_control(setup, coordinator):
     codes = {c["code"] for c in result["caveats"]}
     assert {"control_overlap", "buffer_swallows_control"} <= codes
     assert result["rate_ratio"]["computable"] is False
-    assert "no incidents in the control area" in result["verdicts"][0]
+    assert "inga händelser i kontrollområdet" in result["verdicts"][0]
 
 
 def test_too_little_history_is_a_clear_error(setup, coordinator):
-    with pytest.raises(service.EvaluationError, match="Too little history before"):
+    with pytest.raises(service.EvaluationError, match="För lite historik före"):
         service.evaluate_case(_case(setup, coordinator, intervention_on=date(2020, 1, 1)))
-    with pytest.raises(service.EvaluationError, match="after the intervention date"):
+    with pytest.raises(service.EvaluationError, match="efter startdatumet för åtgärderna"):
         service.evaluate_case(_case(setup, coordinator), end=START + timedelta(days=3))
 
 
@@ -147,7 +147,7 @@ def test_command_json_and_pdf(setup, tmp_path, capsys):
     (["--place", "nope", "--start", "2025-03-03"], "no place has the code"),
     (["--place", "parken", "--start", "3 mars"], "is not a date"),
     (["--place", "parken", "--start", "2025-03-03", "--control", "x"], "no area has the code"),
-    (["--place", "parken", "--start", "2019-03-03", "--control", "kontroll"], "Too little history"),
+    (["--place", "parken", "--start", "2019-03-03", "--control", "kontroll"], "För lite historik"),
     (["--place", "parken", "--start", "2025-03-03", "--weeks", "0"], "at least 1"),
 ])
 def test_command_bad_input(setup, args, message):
@@ -162,10 +162,10 @@ def test_page_shows_verdict_numbers_chart_and_map(client, setup, coordinator, vi
     response = client.get(url, {"weeks": WEEKS, "start": START.isoformat()})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "relative to the control area" in html
+    assert "jämfört med kontrollområdet" in html
     assert "data:image/svg+xml;base64," in html
     assert 'id="evaluation-geometry"' in html
-    assert "Regression to the mean" in html
+    assert "Regression mot medelvärdet" in html
 
 
 @pytest.mark.parametrize("params", [{"weeks": "abc"}, {"buffer": "-5"}, {"control": "nope"},

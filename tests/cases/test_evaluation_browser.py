@@ -19,7 +19,7 @@ def test_evaluation_page(request, live_server, setup, coordinator, size):  # noq
     login(page, live_server, coordinator)
     page.goto(f"{live_server.url}/cases/{case.pk}/evaluation/?weeks={WEEKS}&start={START.isoformat()}"
               f"&end={(START + timedelta(weeks=WEEKS)).isoformat()}")
-    assert "relative to the control area" in page.locator(".evaluation-verdicts").inner_text()
+    assert "jämfört med kontrollområdet" in page.locator(".evaluation-verdicts").inner_text()
     page.wait_for_selector("#evaluation-map path")
     assert page.locator("#evaluation-map path").count() >= 3
     screenshot(page, f"cases_evaluation_{size}")
@@ -27,6 +27,6 @@ def test_evaluation_page(request, live_server, setup, coordinator, size):  # noq
     assert_no_js_errors(page)
     # Bad input: the form says what is wrong, no 500.
     page.goto(f"{live_server.url}/cases/{case.pk}/evaluation/?start=2019-01-01")
-    assert "Too little history" in page.locator("[role=alert]").inner_text()
+    assert "För lite historik" in page.locator("[role=alert]").inner_text()
     screenshot(page, f"cases_evaluation_error_{size}")
     assert_accessible(page, context=f"evaluation error {size}")

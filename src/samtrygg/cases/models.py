@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlaceCase(models.Model):
@@ -12,7 +13,7 @@ class PlaceCase(models.Model):
         ANALYSED = "analysed", _("Analysed")
         MEASURES = "measures", _("Measures under way")
         FOLLOW_UP = "follow_up", _("Follow-up")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("place case status", "Closed")
 
     title = models.CharField(_("title"), max_length=200)
     place = models.ForeignKey("areas.Place", verbose_name=_("place"), null=True, blank=True,
