@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "samtrygg.weekly",
     "samtrygg.quarterly",
     "samtrygg.cases",
+    "samtrygg.walks",
     "samtrygg.demo",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("actions/", include("samtrygg.actions.urls")),
     path("quarterly/", include("samtrygg.quarterly.urls")),
     path("cases/", include("samtrygg.cases.urls")),
+    path("walks/", include("samtrygg.walks.urls")),
+    path("", include("samtrygg.walks.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -103,6 +103,32 @@ PERMISSIONS = {
     # Photos of a measure: uploaded by those who follow the action up, served to everyone logged in.
     "actions:photo_add": ("action", {"reporter", "analyst", "coordinator", "admin"}, "post"),
     "actions:photo": ("action_photo", LOGGED_IN, "get"),
+    # Questionnaires: coordinators and admins build; paper answers are typed in by reporters too.
+    # Answering is public (no account); the thank-you page too.
+    "walks:questionnaires": (None, {"coordinator", "admin"}, "get"),
+    "walks:questionnaire_create": (None, {"coordinator", "admin"}, "get"),
+    "walks:questionnaire_detail": ("questionnaire", {"coordinator", "admin"}, "get"),
+    "walks:questionnaire_edit": ("questionnaire", {"coordinator", "admin"}, "get"),
+    "walks:paper_entry": ("questionnaire", {"reporter", "coordinator", "admin"}, "get"),
+    "walks:poster": ("questionnaire", {"coordinator", "admin"}, "get"),
+    "public:answer": ("questionnaire_slug", PUBLIC, "get"),
+    "public:answer_thanks": ("questionnaire_slug", PUBLIC, "get"),
+    # Results: analysts, coordinators, admins and viewers read (coordinators/admins approve free text, tested
+    # in tests/walks/test_results.py); the feedback editor: coordinators and admins. The published feedback
+    # page and its PDF are public (unpublished: 404, tested in tests/walks/test_feedback.py).
+    "walks:results": ("questionnaire", {"viewer", "analyst", "coordinator", "admin", "police_analyst"}, "get"),
+    "walks:feedback_edit": ("questionnaire", {"coordinator", "admin"}, "get"),
+    "public:feedback": ("feedback_slug", PUBLIC, "get"),
+    "public:feedback_pdf": ("feedback_slug", PUBLIC, "get"),
+    # Safety walks: everyone logged in reads (no names, only organisations and numbers); coordinators and
+    # admins record, edit and convert observations; reporters may add observations (POST on the detail page,
+    # tested in tests/walks/test_walk_views.py). Observation photos: everyone logged in.
+    "walks:list": (None, LOGGED_IN, "get"),
+    "walks:create": (None, {"coordinator", "admin"}, "get"),
+    "walks:detail": ("walk", LOGGED_IN, "get"),
+    "walks:edit": ("walk", {"coordinator", "admin"}, "get"),
+    "walks:convert_observation": ("walk_observation", {"coordinator", "admin"}, "post"),
+    "walks:observation_photo": ("walk_observation", LOGGED_IN, "get"),
 }
 # The same pages for the other organisation's report in a sensitive category.
 SECRET_PERMISSIONS = {
@@ -203,7 +229,44 @@ def _kwargs(kind, world, variant):
         "action": {"pk": world["action"].pk},
         "case": {"pk": world["case"].pk},
         "action_photo": {"pk": world["action"].pk, "photo_id": world["action_photo"].pk},
+        "questionnaire": {"pk": _questionnaire().pk},
+        "questionnaire_slug": {"slug": _questionnaire().slug},
+        "feedback_slug": {"slug": _published_feedback().questionnaire.slug},
+        "walk": {"pk": _walk_observation(world).walk_id},
+        "walk_observation": {"pk": _walk_observation(world).walk_id, "obs": _walk_observation(world).pk},
     }[kind]
+
+
+def _walk_observation(world):
+    from samtrygg.walks.models import Observation, SafetyWalk
+
+    existing = Observation.objects.first()
+    if existing:
+        return existing
+    walk = SafetyWalk.objects.create(title="Vandring", area=world["area"], walked_on=date(2026, 1, 5))
+    return Observation.objects.create(
+        walk=walk, lat=59.85, lon=17.64, category=Category.objects.get(code="klotter"), comment="Klotter",
+        photo=SimpleUploadedFile("obs.png", _png(), content_type="image/png"))
+
+
+def _published_feedback():
+    from django.utils import timezone
+
+    from samtrygg.walks.models import Feedback
+
+    feedback, _ = Feedback.objects.get_or_create(questionnaire=_questionnaire(), area=None)
+    if not feedback.published_at:
+        feedback.published_at = timezone.now()
+        feedback.save()
+    return feedback
+
+
+def _questionnaire():
+    from samtrygg.walks.models import Questionnaire
+    from samtrygg.walks.questionnaires import create_questionnaire
+
+    existing = Questionnaire.objects.filter(slug="trygghet").first()
+    return existing or create_questionnaire(None, title="Trygghet", slug="trygghet")
 
 
 def _cases():

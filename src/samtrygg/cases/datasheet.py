@@ -170,9 +170,11 @@ def municipality_for(shape) -> Area | None:
 def safety_walk_findings(case) -> list:
     """Safety-walk findings and residents' questionnaire answers about the case's place.
 
-    The extension point for the safety-walk issue: return a list of dicts ``{"title", "date", "text",
-    "url"}``. Nothing collects them yet, so the data sheet says "no data yet"."""
-    return []
+    A list of dicts ``{"title", "date", "text", "url"}``: walk observations inside the case's polygon and,
+    per questionnaire, the number of map answers inside it (:func:`samtrygg.walks.results.findings_in_shape`)."""
+    from samtrygg.walks.results import findings_in_shape
+
+    return findings_in_shape(case.shape, case.place.code if case.place_id else None)
 
 
 # ---- the data sheet ----------------------------------------------------------------------------------

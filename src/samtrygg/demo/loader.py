@@ -325,4 +325,7 @@ def load(*, seed: int = 1, years: float = 3.0, end: dt.datetime | None = None, s
         from .case import ensure_case
 
         ensure_case(end)
+        from .walk import ensure_walk  # the Mikaelsparken safety walk (see demo/walk.py)
+
+        result.reports += ensure_walk(end)  # its observation turned into a (demo) report
     return result

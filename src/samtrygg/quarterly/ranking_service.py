@@ -13,8 +13,10 @@ Components (one value per area; higher = more need). Their keys are stable: save
 - ``year``: the quarter's harm divided by the same quarter last year's.
 - ``signals``: in how many ISO weeks of the quarter (weeks whose Thursday falls in it) the area had at
   least one signal in any category (:func:`samtrygg.weekly.signal_service.signals_for_weeks`).
-- ``safety``: residents' sense of safety from safety-walk questionnaires (share of answers "unsafe").
-  Designed but empty until the safety walks exist: "no data yet", its weight is ignored.
+- ``safety``: residents' sense of safety from safety-walk questionnaires: the share of respondents not
+  answering 4–5 on the question marked ``measures_safety`` in the 12 months ending with the quarter
+  (:func:`samtrygg.walks.results.safety_unsafe_share`; under 5 answers: no value). "No data yet" and its
+  weight ignored until any such answer exists.
 
 Counting. Harm sums ``severity × quantity`` of live reports (soft-deleted never count) linked to the area
 through ``ReportArea`` (one GROUP BY area × quarter query over the five quarters). Sensitive categories
@@ -65,8 +67,8 @@ DESCRIPTIONS = {
     "trend": gettext_lazy("The quarter's harm divided by the mean of the four quarters before it."),
     "year": gettext_lazy("The quarter's harm divided by the same quarter one year earlier."),
     "signals": gettext_lazy("Weeks of the quarter in which the area had at least one signal."),
-    "safety": gettext_lazy("Share of residents answering that they feel unsafe, from safety-walk "
-                           "questionnaires. No data yet: its weight is ignored."),
+    "safety": gettext_lazy("Share of residents not answering 4–5 (safe) to the safety question of the "
+                           "safety-walk questionnaires, last 12 months. Under 5 answers: no value."),
 }
 SIGNAL_CACHE_SECONDS = 15 * 60
 
@@ -148,18 +150,25 @@ def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int
     return result
 
 
-SAFETY_AVAILABLE = False  # set by the safety-walk issue together with safety_values()
+SAFETY_AVAILABLE = False  # forces the component on; otherwise it is available once answers exist
 
 
 def safety_values(area_ids: list[int], quarter: Quarter) -> list[float]:
-    """Residents' sense of safety per area (share of "unsafe" answers, 0-1). The safety walks and their
-    questionnaires are not built yet: every area has no value, so the component is "no data yet"."""
-    return [math.nan] * len(area_ids)
+    """Residents' sense of safety per area: the share of respondents NOT answering 4–5 ("safe") on the
+    questionnaire question marked ``measures_safety``, over the 12 months ending with the quarter (one
+    quarter has too few answers in most areas). Fewer than 5 answers in an area: no value (NaN)."""
+    from samtrygg.walks.results import safety_unsafe_share
+
+    shares = safety_unsafe_share(area_ids, quarter.shift(-3).start(), quarter.end())
+    return [math.nan if v is None else v for v in shares]
 
 
 def available_components() -> list[str]:
-    """Components that can have data; the safety component joins once the safety walks exist."""
-    return [k for k in COMPONENTS if k != "safety" or SAFETY_AVAILABLE]
+    """Components that can have data; the safety component joins once safety answers exist."""
+    from samtrygg.walks.results import has_safety_data
+
+    safety = SAFETY_AVAILABLE or has_safety_data()
+    return [k for k in COMPONENTS if k != "safety" or safety]
 
 
 def parse_weights(data, *, defaults: dict | None = None) -> tuple[dict[str, float], dict[str, str]]:
@@ -318,7 +327,7 @@ def component_text(snapshot: dict, area: dict, key: str) -> str:
     if key == "safety":
         if c["value"] is None:
             return _("residents' sense of safety: no data yet")
-        return _("%(pct)s %% of residents feel unsafe") % {"pct": round(c["value"] * 100)}
+        return _("%(pct)s %% of residents do not feel safe") % {"pct": round(c["value"] * 100)}
     return key
 
 
