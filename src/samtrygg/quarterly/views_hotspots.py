@@ -21,7 +21,8 @@ from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
 
 from . import hotspot_service as svc
-from .quarters import Quarter, QuarterError
+from .params import quarter_param
+from .quarters import Quarter
 
 MAX_CELL = 5_000
 MAX_BANDWIDTH = 10_000
@@ -69,16 +70,9 @@ def read_query(query) -> HotspotQuery:
     last = Quarter.last_complete()
     raw = {k: (query.get(k) or "").strip() for k in ("quarter", "area", "cell", "bandwidth")}
     q = HotspotQuery(quarter=last, raw=raw)
-    if raw["quarter"]:
-        try:
-            q.quarter = Quarter.parse(raw["quarter"])
-        except QuarterError:
-            q.errors["quarter"] = _("“%(value)s” is not a quarter. Write it as YYYY-Qn, for example %(example)s.") % {
-                "value": raw["quarter"][:20], "example": last}
-        else:
-            if q.quarter.is_future():
-                q.errors["quarter"] = _("%(quarter)s has not started yet. Choose %(last)s or earlier.") % {
-                    "quarter": q.quarter, "last": last}
+    q.quarter, error = quarter_param(raw["quarter"])
+    if error:
+        q.errors["quarter"] = error
     if raw["area"]:
         q.area = Area.objects.filter(code=raw["area"]).first()
         if q.area is None:

@@ -23,7 +23,8 @@ from samtrygg.reports.access import sees_all_sensitive
 from samtrygg.weekly import charts
 
 from . import patterns_service as svc
-from .quarters import Quarter, QuarterError
+from .params import quarter_param
+from .quarters import Quarter
 from .views_hotspots import can_read
 
 matplotlib.use("Agg")
@@ -58,16 +59,9 @@ def read_pattern_query(query) -> PatternQuery:
     last = Quarter.last_complete()
     raw = {k: (query.get(k) or "").strip() for k in ("quarter", "area")}
     q = PatternQuery(quarter=last, raw=raw)
-    if raw["quarter"]:
-        try:
-            q.quarter = Quarter.parse(raw["quarter"])
-        except QuarterError:
-            q.errors["quarter"] = _("“%(value)s” is not a quarter. Write it as YYYY-Qn, for example %(example)s.") % {
-                "value": raw["quarter"][:20], "example": last}
-        else:
-            if q.quarter.is_future():
-                q.errors["quarter"] = _("%(quarter)s has not started yet. Choose %(last)s or earlier.") % {
-                    "quarter": q.quarter, "last": last}
+    q.quarter, error = quarter_param(raw["quarter"])
+    if error:
+        q.errors["quarter"] = error
     if raw["area"]:
         q.area = Area.objects.filter(code=raw["area"]).defer("geometry_wgs84", "geometry_sweref").first()
         if q.area is None:
