@@ -70,7 +70,7 @@ def test_required_questions_give_clear_messages(client, q):
     r = post(client, q, {"safe_daytime": "3"})
     assert r.status_code == 200
     page = r.content.decode()
-    assert "Please answer this question." in page or "Svara på frågan" in page
+    assert "Svara på frågan." in page
     assert 'aria-describedby' in page
     assert Response.objects.count() == 0
 
@@ -104,7 +104,7 @@ def test_token_replay_stores_nothing_and_says_so(client, q):
     assert post(client, q, data).status_code == 302
     again = post(client, q, data)
     assert again.status_code == 200
-    assert "not stored twice" in again.content.decode() or "inte sparats två gånger" in again.content.decode()
+    assert "det sparades inte två gånger" in again.content.decode()
     assert Response.objects.count() == 1 and Answer.objects.count() == 2
 
 

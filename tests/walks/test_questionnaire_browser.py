@@ -15,7 +15,7 @@ def test_coordinator_builds_a_questionnaire(request, live_server, coordinator, s
     login(page, live_server, coordinator)
     page.goto(f"{live_server.url}/walks/questionnaires/")
     assert_accessible(page, context="list")
-    page.get_by_role("button", name="New questionnaire").click()
+    page.get_by_role("button", name="Nytt frågeformulär").click()
     page.locator("#id_title").fill("Trygghet i Centrum")
     page.locator("#id_slug").fill(f"centrum-{size}")
     page.locator("#id_is_open").check()

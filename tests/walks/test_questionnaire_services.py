@@ -98,9 +98,9 @@ def test_option_lines():
                     {"value": "b", "label_sv": "Två", "label_en": ""},
                     {"value": "c", "label_sv": "c", "label_en": ""}]
     assert svc.parse_options(svc.options_text(opts)) == opts
-    with pytest.raises(svc.OptionError, match="line 2"):
+    with pytest.raises(svc.OptionError, match="rad 2: värdet ”a” finns två gånger"):
         svc.parse_options("a|A\na|B")
-    with pytest.raises(svc.OptionError, match="line 1"):
+    with pytest.raises(svc.OptionError, match="rad 1: skriv värde"):
         svc.parse_options("a|b|c|d")
 
 

@@ -42,7 +42,7 @@ def test_create_refuses_bad_dates_and_duplicate_slug(client, coordinator):
                     {"title": "B", "slug": "a", "opens_at": "2026-05-02T10:00", "closes_at": "2026-05-01T10:00"})
     assert r.status_code == 200
     page = r.content.decode()
-    assert "closing time must be after" in page
+    assert "Stängningstiden måste vara efter" in page
     assert Questionnaire.objects.count() == 1
 
 
@@ -65,7 +65,7 @@ def test_edit_questions_with_reorder_condition_and_copy_on_write(client, coordin
     assert v1.questions.get(key="avoid").options[0] == {"value": "yes", "label_sv": "Ja", "label_en": "Yes"}
     Response.objects.create(version=v1, token="x")
     page = client.get(reverse("walks:questionnaire_edit", args=[q.pk])).content.decode()
-    assert "Saving creates a new version" in page or "version" in page
+    assert "När du sparar skapas en ny version" in page
     rows[0]["text_sv"] = "Undviker du några platser?"
     client.post(reverse("walks:questionnaire_edit", args=[q.pk]), formset_data(rows))
     v2 = svc.current_version(q)
@@ -74,9 +74,9 @@ def test_edit_questions_with_reorder_condition_and_copy_on_write(client, coordin
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"options": ""}, "needs at least one option"),
-    ({"options": "a|A\na|B"}, "appears twice"),
-    ({"condition_key": "later"}, "earlier question"),
+    ({"options": ""}, "behöver minst ett alternativ"),
+    ({"options": "a|A\na|B"}, "finns två gånger"),
+    ({"condition_key": "later"}, "tidigare fråga"),
 ])
 def test_edit_refuses_bad_questions(client, coordinator, change, message):
     client.force_login(coordinator)
@@ -92,7 +92,7 @@ def test_duplicate_keys_refused(client, coordinator):
     q = svc.create_questionnaire(None, title="Q", slug="q", from_template=False)
     row = {"key": "k", "kind": "text", "text_sv": "Fritext"}
     r = client.post(reverse("walks:questionnaire_edit", args=[q.pk]), formset_data([row, dict(row)]))
-    assert r.status_code == 200 and "Two questions have the key" in r.content.decode()
+    assert r.status_code == 200 and "Två frågor har nyckeln" in r.content.decode()
 
 
 def test_only_coordinators_and_admins_build(client, user_factory):

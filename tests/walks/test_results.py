@@ -146,7 +146,7 @@ def test_quarterly_safety_component_with_data(area):
     assert comp["available"] is True
     row = next(a for a in snapshot["areas"] if a["id"] == area.id)
     assert row["components"]["safety"]["value"] == pytest.approx(0.7)
-    assert "70 % of residents do not feel safe" in rs.component_text(snapshot, row, "safety")
+    assert "70 % av de boende känner sig inte trygga" in rs.component_text(snapshot, row, "safety")
 
 
 # ---- place case data sheet -------------------------------------------------------------------
@@ -174,6 +174,6 @@ def test_case_datasheet_lists_walk_observations_and_map_answers_inside(area, coo
     texts = [f["text"] for f in findings]
     assert any("Trasig lampa" in t for t in texts)
     assert not any("Långt bort" in t for t in texts)
-    assert any(t.startswith("2 residents marked") for t in texts)
+    assert any(t.startswith("2 boende markerade") for t in texts)
     assert {f["url"] for f in findings} == {reverse("walks:detail", args=[walk.pk]),
                                             reverse("walks:results", args=[q.pk])}

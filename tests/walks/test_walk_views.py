@@ -59,13 +59,13 @@ def _obs(walk, code="belysning", comment="Lampan trasig", **kw):
 # ---- route validation -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("value", "fragment"), [
-    ("not json", "not valid GeoJSON"),
+    ("not json", "inte giltig GeoJSON"),
     ({"type": "Polygon", "coordinates": []}, "LineString"),
-    ({"type": "LineString", "coordinates": [[17.6, 59.8]]}, "at least two"),
-    ({"type": "LineString", "coordinates": [[17.6, 59.8], ["a", 59.8]]}, "Point 2"),
-    ({"type": "LineString", "coordinates": [[17.6, 59.8], [17.6, 99.0]]}, "Point 2"),
-    ({"type": "LineString", "coordinates": [[17.6, 59.8], [17.6, 59.8]]}, "all the same"),
-    ({"type": "LineString", "coordinates": [[17.6, 59.8]] * 1001}, "at most 1000"),
+    ({"type": "LineString", "coordinates": [[17.6, 59.8]]}, "minst två punkter"),
+    ({"type": "LineString", "coordinates": [[17.6, 59.8], ["a", 59.8]]}, "Punkt 2"),
+    ({"type": "LineString", "coordinates": [[17.6, 59.8], [17.6, 99.0]]}, "Punkt 2"),
+    ({"type": "LineString", "coordinates": [[17.6, 59.8], [17.6, 59.8]]}, "Alla punkter i sträckningen är likadana"),
+    ({"type": "LineString", "coordinates": [[17.6, 59.8]] * 1001}, "högst 1000"),
 ])
 def test_bad_routes_are_refused_with_a_reason(value, fragment):
     with pytest.raises(services.RouteError, match=fragment):
@@ -118,7 +118,7 @@ def test_edit_changes_the_walk_and_logs_it(client, coordinator, walk, org):
 
 @pytest.mark.parametrize(("over", "field", "fragment"), [
     ({"route": '{"type": "Point", "coordinates": [17, 59]}'}, "route", "LineString"),
-    ({"walked_on": "2999-01-01"}, "walked_on", "future"),
+    ({"walked_on": "2999-01-01"}, "walked_on", "framtiden"),
     ({"residents": "-3"}, "residents", ""),
     ({"title": ""}, "title", ""),
 ])
@@ -140,7 +140,7 @@ def test_participants_are_organisations_and_numbers_never_names(client, coordina
     # The same organisation twice is refused with a message.
     response = client.post(reverse("walks:create"), _walk_post(
         area, org, **{"part-1-organization": org.pk, "part-1-people": "2"}))
-    assert response.status_code == 200 and "listed twice" in response.content.decode()
+    assert response.status_code == 200 and "finns med två gånger" in response.content.decode()
     assert not SafetyWalk.objects.exists()
 
 
@@ -172,7 +172,7 @@ def test_observation_with_personal_data_is_warned_about(client, coordinator, wal
     response = client.post(reverse("walks:detail", args=[walk.pk]), post)
     assert response.status_code == 400 and not walk.observations.exists()
     page = response.content.decode()
-    assert "personal data" in page and "pii-highlight" in page
+    assert "Kommentaren verkar innehålla personuppgifter" in page and "pii-highlight" in page
     post["save_anyway"] = "on"  # the checkbox in the warning
     assert client.post(reverse("walks:detail", args=[walk.pk]), post).status_code == 302
     assert walk.observations.count() == 1
@@ -284,7 +284,7 @@ def test_observation_becomes_evidence_in_a_case(client, coordinator, walk):
     obs.refresh_from_db()
     assert obs.case == case
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "From safety walks" in page and "Grupper vid scenen" in page and walk.title in page
+    assert "Från trygghetsvandringar" in page and "Grupper vid scenen" in page and walk.title in page
 
 
 # ---- permissions ------------------------------------------------------------------------------------

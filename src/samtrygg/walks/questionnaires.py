@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .defaults import DEFAULT_QUESTIONS
 from .models import AnswerRateBucket, Question, Questionnaire, QuestionnaireVersion
@@ -100,10 +101,10 @@ def parse_options(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > 3 or not parts[0]:
-            raise OptionError(f"line {number}: write value|Swedish label|English label")
+            raise OptionError(_("line %(n)s: write value|Swedish label|English label") % {"n": number})
         value = parts[0]
         if value in seen:
-            raise OptionError(f"line {number}: the value “{value}” appears twice")
+            raise OptionError(_("line %(n)s: the value “%(value)s” appears twice") % {"n": number, "value": value})
         seen.add(value)
         label_sv = parts[1] if len(parts) > 1 and parts[1] else value
         label_en = parts[2] if len(parts) > 2 else ""
