@@ -125,7 +125,7 @@ def create(request):
                 initial["place"] = found.pk
         form = CaseForm(initial=initial)
         partners = PartnerFormSet(instance=PlaceCase(), prefix="partners")
-    return render(request, "cases/create.html", {"form": form, "partners": partners, "case": None})
+    return render(request, "cases/case_form_page.html", {"form": form, "partners": partners, "case": None})
 
 
 @login_required
@@ -139,7 +139,7 @@ def edit(request, pk):
     else:
         form = CaseForm(instance=case)
         partners = PartnerFormSet(instance=case, prefix="partners")
-    return render(request, "cases/edit.html", {"form": form, "partners": partners, "case": case})
+    return render(request, "cases/case_form_page.html", {"form": form, "partners": partners, "case": case})
 
 
 def _render_detail(request, case: PlaceCase, journal_form=None, status=200):

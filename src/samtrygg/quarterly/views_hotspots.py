@@ -21,7 +21,7 @@ from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
 
 from . import hotspot_service as svc
-from .params import quarter_param
+from .params import area_param, categories_param, quarter_param
 from .quarters import Quarter
 
 MAX_CELL = 5_000
@@ -73,19 +73,12 @@ def read_query(query) -> HotspotQuery:
     q.quarter, error = quarter_param(raw["quarter"])
     if error:
         q.errors["quarter"] = error
-    if raw["area"]:
-        q.area = Area.objects.filter(code=raw["area"]).first()
-        if q.area is None:
-            q.errors["area"] = _("There is no area with the code “%(code)s”. Choose one from the list.") % {
-                "code": raw["area"][:60]}
-    codes = [v.strip() for v in query.getlist("category") if v.strip()]
-    if codes:
-        found = {c.code: c for c in Category.objects.filter(code__in=codes)}
-        bad = [c for c in codes if c not in found]
-        if bad:
-            q.errors["category"] = _("Category “%(value)s” does not exist. Choose from the list.") % {
-                "value": bad[0][:60]}
-        q.categories = [found[c] for c in dict.fromkeys(codes) if c in found]
+    q.area, error = area_param(raw["area"])
+    if error:
+        q.errors["area"] = error
+    q.categories, error = categories_param(query.getlist("category"))
+    if error:
+        q.errors["category"] = error
     if raw["cell"]:
         value, error = _metres(raw["cell"], _("The cell size"), MAX_CELL)
         if error:
