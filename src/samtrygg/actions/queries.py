@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samtrygg.areas.models import Area
+from samtrygg.areas.tree import descendant_ids
 from samtrygg.weekly.weeks import IsoWeek
 
 from .models import Action
@@ -44,20 +45,11 @@ def overdue_q(on: date | None = None) -> Q:
     return Q(status__in=OPEN_STATUSES, end_date__lt=on or today())
 
 
-def area_ids_within(area: Area) -> list[int]:
-    """The area and every area nested in it (areas nest: municipality → district → smaller units)."""
-    ids, frontier = [area.pk], [area.pk]
-    while frontier:
-        frontier = list(Area.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True))
-        ids.extend(frontier)
-    return ids
-
-
 def in_area_q(area: Area | None) -> Q:
     """Actions located in the area: their area, or their place, lies in it (or in an area nested in it)."""
     if area is None:
         return Q()
-    ids = area_ids_within(area)
+    ids = [area.pk, *descendant_ids(area)]
     return Q(area_id__in=ids) | Q(place__area_id__in=ids)
 
 

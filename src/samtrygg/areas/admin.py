@@ -11,6 +11,7 @@ from samtrygg.analysis import geo
 
 from . import loader
 from .models import Area, Place
+from .tree import descendant_ids
 
 GEOMETRY_HELP = _(
     "Paste a GeoJSON Polygon or MultiPolygon (a geometry or a Feature) in WGS84 longitude/latitude, "
@@ -76,14 +77,9 @@ class GeometryForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         parent = data.get("parent")
-        if parent is not None and self.instance.pk is not None:
-            node, seen = parent, set()
-            while node is not None and node.pk not in seen:
-                if node.pk == self.instance.pk:
-                    self.add_error("parent", _("An area cannot lie inside itself or its own sub-areas."))
-                    break
-                seen.add(node.pk)
-                node = node.parent
+        if parent is not None and self.instance.pk is not None and (
+                parent.pk == self.instance.pk or parent.pk in descendant_ids(self.instance)):
+            self.add_error("parent", _("An area cannot lie inside itself or its own sub-areas."))
         return data
 
     def save(self, commit=True):

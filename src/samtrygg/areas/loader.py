@@ -30,6 +30,7 @@ from django.db.models import Q
 from samtrygg.analysis import geo
 
 from .models import Area, Kind, Place, PlaceKind
+from .tree import descendant_ids
 
 CODE_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Codes that are path segments of the area pages (/areas/geojson/, /areas/places/...).
@@ -299,19 +300,6 @@ def resolve_target(places: bool, kind: str | None) -> tuple[type, str | None]:
     return (Place if places else Area), kind
 
 
-def _descendant_ids(area: Area) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Area.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    out, stack = set(), [area.pk]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in out:
-                out.add(child)
-                stack.append(child)
-    return out
-
-
 def smallest_container(geometry, candidates: list[tuple[object, object]], exclude=()) -> object | None:
     """The key of the smallest candidate polygon larger than `geometry` containing its representative point.
 
@@ -350,7 +338,7 @@ def save_features(
     existing = {obj.code: obj for obj in model.objects.filter(code__in=[f.code for f in features])}
     if model is Area and parent is not None:
         for code, obj in existing.items():
-            if parent.pk in _descendant_ids(obj):
+            if parent.pk in descendant_ids(obj):
                 raise AreaFileError([f"--parent: {parent_code!r} lies inside {code!r} (a loop)"])
 
     # Biggest first, so an area of the file is saved before the smaller areas that nest in it.
@@ -381,7 +369,7 @@ def save_features(
             if parent is not None:
                 setattr(obj, link, parent.pk)
             elif (nest or model is Place) and getattr(obj, link) is None:
-                exclude = {obj.pk} | (_descendant_ids(obj) if model is Area and obj.pk else set())
+                exclude = {obj.pk} | (descendant_ids(obj) if model is Area and obj.pk else set())
                 setattr(obj, link, smallest_container(feature.geometry, list(candidates.items()), exclude))
             if created:
                 obj.save()
