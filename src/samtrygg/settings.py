@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "samtrygg.cases",
     "samtrygg.walks",
     "samtrygg.demo",
+    "samtrygg.api",
 ]
 
 MIDDLEWARE = [
