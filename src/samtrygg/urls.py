@@ -18,6 +18,9 @@ urlpatterns = [
     path("cases/", include("samtrygg.cases.urls")),
     path("walks/", include("samtrygg.walks.urls")),
     path("", include("samtrygg.walks.public_urls")),
+    path("", include("samtrygg.opendata.urls")),
+    path("", include("samtrygg.open311.urls")),
+    path("webhooks/", include("samtrygg.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
