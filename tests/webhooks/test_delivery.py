@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -282,7 +284,12 @@ def test_only_one_process_wins_a_claim(hooks_world):
     e = endpoint(hooks_world["org"])
     make_report(hooks_world["reporter"])
     now = timezone.now()
-    first = delivery.claim(now)
+    with CaptureQueriesContext(connection) as queries:
+        first = delivery.claim(now)
+    # The claim is a plain conditional UPDATE of the row: with a subquery or join, PostgreSQL would re-check
+    # a racing second claim against the old snapshot and let it win too.
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 1 and "SELECT" not in updates[0].upper() and "JOIN" not in updates[0].upper()
     second = delivery.claim(now)
     assert first == [e.deliveries.get().pk] and second == []
     assert delivery.claim(now + delivery.LOCK + timedelta(seconds=1)) == first  # a dead sender's lock runs out

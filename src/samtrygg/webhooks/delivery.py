@@ -123,14 +123,20 @@ class Run:
 
 
 def _due(now: datetime):
-    return (Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now,
-                                    endpoint__is_active=True)
+    """Due and unclaimed: conditions on the delivery's own columns only."""
+    return (Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)))
 
 
 def claim(now: datetime, ids: list[int] | None = None, limit: int = 100) -> list[int]:
-    """Claim up to ``limit`` due deliveries (only these ``ids`` if given); returns the ones this process won."""
-    candidates = _due(now)
+    """Claim up to ``limit`` due deliveries of active endpoints (only these ``ids`` if given); returns the ones
+    this process won.
+
+    The claim is ``UPDATE … SET locked_until WHERE id = … AND status = 'pending' AND (locked_until IS NULL OR
+    locked_until < now)``: no join and no subquery, so when two processes race for a row, PostgreSQL re-checks
+    the loser's conditions on the winner's new row version and updates nothing (SQLite writes one at a time).
+    """
+    candidates = _due(now).filter(endpoint__is_active=True)
     if ids is not None:
         candidates = candidates.filter(pk__in=ids)
     won = []
