@@ -21,6 +21,18 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test client request activates its language in the test's thread (LocaleMiddleware never
+    deactivates), so a request with Accept-Language: en made a later test in the same worker speak English
+    (seen as order-dependent failures under xdist). Every test starts in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
