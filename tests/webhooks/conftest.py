@@ -14,7 +14,7 @@ class Receiver:
 
     def __init__(self):
         self.received: list[dict] = []
-        self.answers: list[tuple[int, dict]] = []
+        self.answers: list[tuple[int, dict, bytes | None]] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,13 +23,18 @@ class Receiver:
                 body = self.rfile.read(length)
                 receiver.received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                                           "body": body})
-                status, headers = receiver.answers.pop(0) if receiver.answers else (200, {})
+                status, headers, answer = receiver.answers.pop(0) if receiver.answers else (200, {}, None)
+                answer = answer if answer is not None else (b"ok" if status < 300 else b"nope")
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"nope")
+                try:
+                    self.wfile.write(answer)
+                except (BrokenPipeError, ConnectionResetError):  # the sender stopped reading, as it should
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -39,8 +44,8 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def answer(self, status: int, **headers):
-        self.answers.append((status, headers))
+    def answer(self, status: int, body: bytes | None = None, **headers):
+        self.answers.append((status, headers, body))
 
     def wait_for(self, n: int, seconds: float = 10.0) -> list[dict]:
         deadline = time.monotonic() + seconds

@@ -258,6 +258,15 @@ def test_failures_back_off_then_give_up(hooks_world, receiver):
     assert delivery.deliver_due().delivered == 1
 
 
+def test_only_the_start_of_a_huge_answer_is_read(hooks_world, receiver):
+    e = endpoint(hooks_world["org"], receiver.url)
+    make_report(hooks_world["reporter"])
+    receiver.answer(200, b"x" * 5_000_000)
+    assert delivery.deliver_due().delivered == 1
+    attempt = e.deliveries.get().attempt_log.get()
+    assert attempt.response_excerpt == "x" * delivery.EXCERPT
+
+
 def test_redirects_are_not_followed_and_dead_hosts_are_errors(hooks_world, receiver):
     e = endpoint(hooks_world["org"], receiver.url)
     make_report(hooks_world["reporter"])

@@ -50,6 +50,7 @@ MAX_DELAY = 6 * 3600
 LOCK = timedelta(minutes=5)
 KICK_AT_MOST = 20  # deliveries tried right after a commit; more are left to the cron job
 USER_AGENT = "Samtrygg-Webhooks/1"
+EXCERPT = 300  # characters of the receiver's answer kept in the log
 
 
 def backoff(attempts: int) -> int:
@@ -158,16 +159,18 @@ def attempt(delivery: Delivery, now: datetime | None = None) -> Attempt:
         check_address(endpoint.url)
         headers = sign(endpoint.secret, delivery.message_id, now, body)
         headers["samtrygg-event"] = delivery.event
-        response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=settings.SAMTRYGG_WEBHOOK_TIMEOUT)
-        record.status_code = response.status_code
-        record.response_excerpt = response.text[:300] if response.text else ""
-        if not 200 <= response.status_code < 300:
-            record.error = f"HTTP {response.status_code}"
-            wait = retry_after(response.headers.get("Retry-After"))
+        # Streamed, and only the start of the answer read: a receiver cannot make us hold a huge body.
+        with requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False, stream=True,
+                           timeout=settings.SAMTRYGG_WEBHOOK_TIMEOUT) as response:
+            record.status_code = response.status_code
+            start = response.raw.read(EXCERPT, decode_content=True) or b""
+            record.response_excerpt = start.decode("utf-8", "replace")[:EXCERPT]
+            if not 200 <= response.status_code < 300:
+                record.error = f"HTTP {response.status_code}"
+                wait = retry_after(response.headers.get("Retry-After"))
     except AddressRefused as exc:
         record.error = str(exc)[:300]
-    except requests.RequestException as exc:
+    except (requests.RequestException, OSError) as exc:  # OSError: the connection broke while reading
         record.error = f"{type(exc).__name__}: {exc}"[:300]
     record.duration_ms = int((time.monotonic() - started) * 1000)
     ok = record.status_code is not None and not record.error
