@@ -130,3 +130,73 @@ def test_caveats():
 
 def test_weekly_series():
     assert ev.weekly_series([0, 0.5, 6.9, 7, 13.99, 14, 27.9, 28, -1], 2) == [3, 2, 1, 1]
+
+
+def test_wdd_matches_wheeler_and_ratcliffe_2018_worked_example():
+    """Wheeler & Ratcliffe (2018), Crime Science 7:11, the worked example of the paper (also the test of
+    Wheeler's R package ptools): treated 207 -> 110, its control 308 -> 318, displacement area 178 -> 157,
+    its control 150 -> 140. The paper gives WDD = -118, variance 1568 (every count once), z = -2.98 and the
+    95 % confidence interval -196 to -40."""
+    out = ev.wdd((207, 110), (308, 318), (178, 157), (150, 140))
+    assert out["local"] == pytest.approx(-107)
+    assert out["displacement"] == pytest.approx(-11)
+    assert out["total"] == pytest.approx(-118)
+    assert out["se_total"] == pytest.approx(math.sqrt(1568))
+    assert round(out["z"], 2) == -2.98
+    assert (round(out["ci_low"]), round(out["ci_high"])) == (-196, -40)
+    assert out["significant"] is True
+
+
+def test_wdd_area_weights_match_wheelers_published_example():
+    """A. P. Wheeler, "The WDD test with different area sizes" (2021), reproduced in ptools' tests: the same
+    counts with areas control 0.9, treated 1.2, displacement control 1.6, displacement 1.5 give
+    WDD -99.69444444, SE 35.4280755, z -2.813995483, 95 % CI -169.1321965 to -30.25669241 (local -91.9,
+    SE 31.5)."""
+    out = ev.wdd((207, 110), (308, 318), (178, 157), (150, 140), area_weights=(0.9, 1.2, 1.6, 1.5))
+    assert out["total"] == pytest.approx(-99.69444444, abs=1e-7)
+    assert out["se_total"] == pytest.approx(35.4280755, abs=1e-7)
+    assert out["z"] == pytest.approx(-2.813995483, abs=1e-8)
+    assert out["ci_low"] == pytest.approx(-169.1321965, abs=1e-6)
+    assert out["ci_high"] == pytest.approx(-30.25669241, abs=1e-6)
+    assert (round(out["local"], 1), round(out["se_local"], 1)) == (-91.9, 31.5)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("cells", [(50, 30, 60, 55), (207, 110, 308, 318), (12, 20, 30, 25)])
+def test_wdd_local_equals_identity_link_poisson_glm(cells):
+    """Wheeler's reading of the WDD: the interaction of an identity-link Poisson regression of the four counts,
+    with the same standard error."""
+    import statsmodels.api as sm
+
+    tb, ta, cb, ca = cells
+    y = np.array([tb, ta, cb, ca], float)
+    treated = np.array([1, 1, 0, 0])
+    after = np.array([0, 1, 0, 1])
+    X = sm.add_constant(np.column_stack([treated, after, treated * after]).astype(float))
+    fit = sm.GLM(y, X, family=sm.families.Poisson(link=sm.families.links.Identity())).fit()
+    out = ev.wdd((tb, ta), (cb, ca))
+    assert out["local"] == pytest.approx(fit.params[3], rel=1e-6)
+    assert out["se_local"] == pytest.approx(fit.bse[3], rel=1e-5)
+
+
+def test_wdd_one_control_scales_the_control_by_area_and_counts_it_once():
+    """With one control for both the place and the buffer, the total is the WDD of the place and buffer
+    together against the control weighted by their joint area (so the control's variance is not counted twice)."""
+    place, ring, control = 40_000.0, 260_000.0, 3_000_000.0
+    out = ev.wdd_one_control(60, 35, 80, 70, 400, 380, place_area=place, buffer_area=ring, control_area=control)
+    kt, kb = place / control, ring / control
+    assert out["local"] == pytest.approx((35 - 60) - kt * (380 - 400))
+    assert out["displacement"] == pytest.approx((70 - 80) - kb * (380 - 400))
+    # The local part alone is ptools' wdd() with the control's area relative to the place's.
+    alone = ev.wdd((60, 35), (400, 380), area_weights=(control / place, 1, 1, 1))
+    assert out["local"] == pytest.approx(alone["local"]) and out["se_local"] == pytest.approx(alone["se_local"])
+    joint = ev.wdd((60 + 80, 35 + 70), (400, 380), area_weights=(control / (place + ring), 1, 1, 1))
+    assert out["total"] == pytest.approx(joint["total"])
+    assert out["se_total"] == pytest.approx(joint["se_total"])
+
+
+def test_wdd_without_any_incident_is_not_computable():
+    out = ev.wdd_one_control(0, 0, 0, 0, 0, 0, place_area=1, buffer_area=1, control_area=10)
+    assert out["computable"] is False and out["z"] is None and out["total"] == 0
+    with pytest.raises(ValueError):
+        ev.wdd((1, 1), (1, 1), area_weights=(0, 1, 1, 1))

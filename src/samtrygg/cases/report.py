@@ -126,6 +126,10 @@ def evaluation(case) -> dict | None:
             out["effects"].append((_("Weighted Displacement Quotient"), f"{wdq['wdq']:.2f}"))
         if result.get("total_net_effect") is not None:
             out["effects"].append((_("Total net effect (incidents)"), f"{result['total_net_effect']:.1f}"))
+        net = result.get("wdd") or {}
+        if net.get("computable"):
+            out["effects"].append((_("Weighted Displacement Difference (incidents, 95 % CI)"),
+                                   f"{net['total']:.1f} ({net['ci_low']:.1f}–{net['ci_high']:.1f})"))
     else:
         out["numbers"] = _numbers(result)
     return out
