@@ -179,24 +179,43 @@ def test_wdd_local_equals_identity_link_poisson_glm(cells):
     assert out["se_local"] == pytest.approx(fit.bse[3], rel=1e-5)
 
 
-def test_wdd_one_control_scales_the_control_by_area_and_counts_it_once():
-    """With one control for both the place and the buffer, the total is the WDD of the place and buffer
-    together against the control weighted by their joint area (so the control's variance is not counted twice)."""
-    place, ring, control = 40_000.0, 260_000.0, 3_000_000.0
-    out = ev.wdd_one_control(60, 35, 80, 70, 400, 380, place_area=place, buffer_area=ring, control_area=control)
-    kt, kb = place / control, ring / control
-    assert out["local"] == pytest.approx((35 - 60) - kt * (380 - 400))
-    assert out["displacement"] == pytest.approx((70 - 80) - kb * (380 - 400))
-    # The local part alone is ptools' wdd() with the control's area relative to the place's.
-    alone = ev.wdd((60, 35), (400, 380), area_weights=(control / place, 1, 1, 1))
-    assert out["local"] == pytest.approx(alone["local"]) and out["se_local"] == pytest.approx(alone["se_local"])
-    joint = ev.wdd((60 + 80, 35 + 70), (400, 380), area_weights=(control / (place + ring), 1, 1, 1))
-    assert out["total"] == pytest.approx(joint["total"])
-    assert out["se_total"] == pytest.approx(joint["se_total"])
+def test_net_effect_is_the_wdd_with_the_control_scaled_to_the_place_and_equals_guerettes_tne():
+    """One control for the place and the buffer: weighting it to each one's before-period level (ptools' area
+    weights c_before / t_before) gives the WDD of that counterfactual, which is minus Guerette's (2009) total
+    net effect, eq. 4."""
+    counts = (60, 35, 80, 70, 400, 380)
+    out = ev.net_effect(*counts)
+    tb, ta, bb, ba, cb, ca = counts
+    weighted = ev.wdd((tb, ta), (cb, ca), (bb, ba), (cb, ca), area_weights=(cb / tb, 1, cb / bb, 1))
+    assert out["local"] == pytest.approx(weighted["local"])
+    assert out["displacement"] == pytest.approx(weighted["displacement"])
+    assert out["total"] == pytest.approx(weighted["total"])
+    assert out["prevented"] == pytest.approx(ev.total_net_effect(*counts))
+    assert out["prevented_place"] + out["prevented_buffer"] == pytest.approx(out["prevented"])
+    assert (out["prevented_ci_low"], out["prevented_ci_high"]) == pytest.approx((-out["ci_high"], -out["ci_low"]))
+
+
+@pytest.mark.parametrize("counts", [(60, 35, 80, 70, 400, 380), (25, 12, 40, 44, 90, 70), (200, 80, 150, 160,
+                                                                                         1500, 1400)])
+def test_net_effect_variance_matches_a_poisson_simulation(counts):
+    """The delta-method standard error, against the spread of the estimate when all six counts are redrawn
+    from Poisson distributions with the observed means (200 000 draws)."""
+    rng = np.random.default_rng(11)
+    draws = rng.poisson(counts, size=(200_000, 6)).astype(float)
+    tb, ta, bb, ba, cb, ca = draws.T
+    ok = cb > 0
+    prevented = (tb + bb)[ok] * ca[ok] / cb[ok] - ta[ok] - ba[ok]
+    local = tb[ok] * ca[ok] / cb[ok] - ta[ok]
+    out = ev.net_effect(*counts)
+    assert out["se_total"] == pytest.approx(prevented.std(), rel=0.03)
+    assert out["se_local"] == pytest.approx(local.std(), rel=0.03)
 
 
 def test_wdd_without_any_incident_is_not_computable():
-    out = ev.wdd_one_control(0, 0, 0, 0, 0, 0, place_area=1, buffer_area=1, control_area=10)
+    out = ev.wdd((0, 0), (0, 0))
     assert out["computable"] is False and out["z"] is None and out["total"] == 0
+    assert ev.net_effect(5, 3, 2, 2, 0, 10) == {"computable": False, "reason": "control_zero"}
+    none = ev.net_effect(0, 0, 0, 0, 10, 12)
+    assert none["computable"] is False and none["prevented"] == 0
     with pytest.raises(ValueError):
         ev.wdd((1, 1), (1, 1), area_weights=(0, 1, 1, 1))

@@ -170,26 +170,37 @@ def wdd(treated: tuple[float, float], control: tuple[float, float],
     return _wdd_result(local, var_local, displace, var_displace, local + displace, var_local + var_displace, z)
 
 
-def wdd_one_control(t_before: float, t_after: float, b_before: float, b_after: float, c_before: float,
-                    c_after: float, *, place_area: float, buffer_area: float, control_area: float,
-                    z: float = Z95) -> dict:
-    """The WDD in incidents at the place and in its buffer, with one control area for both.
+def net_effect(t_before: float, t_after: float, b_before: float, b_after: float, c_before: float,
+               c_after: float, *, z: float = Z95) -> dict:
+    """Incidents prevented at the place and in the buffer, with a confidence interval; one control for both.
 
-    The control's change is scaled to the place's area (and to the buffer's), i.e. the place is expected to
-    change as much per square metre as the control did. Because the same control incidents stand in for both,
-    the total's variance counts them once with the combined weight: ``((aT + aB) / aC)² · ΣC``.
+    The estimate is the WDD with the control scaled to the place's (and the buffer's) level in the before
+    period — ptools' area weights set to ``c_before / t_before`` (and ``c_before / b_before``) — so the
+    counterfactual is the same proportional one the rate ratio uses, and the total equals minus Guerette's
+    total net effect: ``prevented = (Tb + Bb)·Ca/Cb − Ta − Ba``. Because those weights come from the data, the
+    variance is the delta method's for that expression under Poisson counts (checked by simulation in the
+    tests) rather than the fixed-weight WDD variance:
+    ``Var = Ta + Ba + r²(Tb + Bb) + S²·Ca/Cb² + S²·Ca²/Cb³`` with ``r = Ca/Cb`` and ``S = Tb + Bb``.
+    ``local``, ``displacement`` and ``total`` follow the WDD's sign (negative: fewer incidents than expected).
     """
-    if min(place_area, control_area) <= 0 or buffer_area < 0:
-        raise ValueError("areas must be positive")
-    kt, kb = place_area / control_area, buffer_area / control_area
-    dc = c_after - c_before
-    sc = c_before + c_after
-    local = (t_after - t_before) - kt * dc
-    var_local = t_before + t_after + kt ** 2 * sc
-    displace = (b_after - b_before) - kb * dc
-    var_displace = b_before + b_after + kb ** 2 * sc
-    var_total = t_before + t_after + b_before + b_after + (kt + kb) ** 2 * sc
-    return _wdd_result(local, var_local, displace, var_displace, local + displace, var_total, z)
+    if c_before <= 0:
+        return {"computable": False, "reason": "control_zero"}
+    r = c_after / c_before
+
+    def part(before, after):
+        estimate = after - before * r
+        variance = after + r * r * before + before ** 2 * c_after / c_before ** 2 + \
+            before ** 2 * c_after ** 2 / c_before ** 3
+        return estimate, variance
+
+    local, var_local = part(t_before, t_after)
+    displace, var_displace = part(b_before, b_after)
+    total, var_total = part(t_before + b_before, t_after + b_after)
+    out = _wdd_result(local, var_local, displace, var_displace, total, var_total, z)
+    # The same numbers counted as incidents prevented (Guerette's sign): positive is good.
+    out.update(prevented=-total, prevented_ci_low=-out["ci_high"], prevented_ci_high=-out["ci_low"],
+               prevented_place=-local, prevented_buffer=-displace)
+    return out
 
 
 def _wdd_result(local, var_local, displace, var_displace, total, var_total, z) -> dict:

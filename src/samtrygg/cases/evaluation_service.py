@@ -152,7 +152,6 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
     control_overlap = control_swallowed = False
     c_days = np.empty(0)
     control_geom = None
-    control_area_m2 = None
     if control is not None:
         control_geom = control.shape
         covered = shapely.union(shape, ring) if not ring.is_empty else shape
@@ -167,7 +166,6 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
         keep = ~_inside(cx, cy, covered) if control_overlap else np.ones(len(cx), bool)
         c_days = _days([w for w, k in zip(cwhen, keep, strict=True) if k], origin)
         control_geom = remaining
-        control_area_m2 = remaining.area if control_overlap else control.shape.area
 
     n = periods.weeks
     tb, ta = _split(t_days, n)
@@ -181,11 +179,8 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
                     else {"computable": False, "meaningful": False, "reason": "no_control" if not has_control
                           else "no_buffer"})
     tne = stats.total_net_effect(tb, ta, bb, ba, cb, ca) if has_control else None
-    net = {"computable": False, "reason": "no_control" if not has_control else "control_empty"}
-    if has_control and control_area_m2 and control_area_m2 > 0 and shape.area > 0:
-        net = stats.wdd_one_control(tb, ta, bb, ba, cb, ca, place_area=shape.area, buffer_area=ring.area,
-                                    control_area=control_area_m2)
-        net["areas_m2"] = {"place": shape.area, "buffer": ring.area, "control": control_area_m2}
+    net = stats.net_effect(tb, ta, bb, ba, cb, ca) if has_control else {"computable": False,
+                                                                          "reason": "no_control"}
 
     # Regression to the mean: the place's weekly rate in the (up to three) years before the before period.
     history_start = max(periods.before_start - timedelta(days=365 * HISTORY_YEARS),
@@ -222,10 +217,10 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
         "rate_ratio": rr,
         "wdq": displacement,
         "total_net_effect": tne,
-        "wdd": net,
+        "net_effect": net,
         "changes": {"place": change_text(tb, ta), "buffer": change_text(bb, ba),
                     "control": change_text(cb, ca) if has_control else None},
-        "verdicts": verdicts(rr, displacement, counts, has_control=has_control) + wdd_verdicts(net),
+        "verdicts": verdicts(rr, displacement, counts, has_control=has_control) + net_effect_verdicts(net),
         "caveats": [dict(c, text=caveat_text(c)) for c in caveat_codes],
         "weekly": {"week_starts": week_starts, "intervention_index": n,
                    "place": stats.weekly_series(t_days, n), "buffer": stats.weekly_series(b_days, n),
@@ -297,17 +292,18 @@ def verdicts(rr: dict, displacement: dict, counts: stats.Counts, *, has_control:
     return out
 
 
-def wdd_verdicts(net: dict) -> list[str]:
-    """The net number of incidents prevented (WDD), in words; nothing when it cannot be computed."""
+def net_effect_verdicts(net: dict) -> list[str]:
+    """The net number of incidents prevented, in words; nothing when it cannot be computed."""
     if not net.get("computable"):
         return []
-    numbers = {"n": abs(net["total"]), "low": _signed(net["ci_low"]), "high": _signed(net["ci_high"])}
-    if net["total"] < 0:
-        sentence = _("Counted in incidents, the place and its buffer zone had about %(n).0f fewer than the control "
-                     "area's development predicts (95 %% CI %(low)s to %(high)s)") % numbers
+    numbers = {"n": abs(net["prevented"]), "low": _signed(net["prevented_ci_low"]),
+               "high": _signed(net["prevented_ci_high"])}
+    if net["prevented"] >= 0:
+        sentence = _("Counted in incidents, about %(n).0f were prevented at the place and in its buffer zone, "
+                     "given the control area's development (95 %% CI %(low)s to %(high)s)") % numbers
     else:
         sentence = _("Counted in incidents, the place and its buffer zone had about %(n).0f more than the control "
-                     "area's development predicts (95 %% CI %(low)s to %(high)s)") % numbers
+                     "area's development predicts (95 %% CI of incidents prevented %(low)s to %(high)s)") % numbers
     if net["significant"]:
         return [sentence + _(": more than chance explains.")]
     return [sentence + _(": within what chance explains.")]
