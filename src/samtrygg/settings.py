@@ -231,15 +231,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "samtrygg.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = True
-# Behind a reverse proxy the client's address is in X-Forwarded-For; it is read only when the operator says how
+# Behind reverse proxies the client's address is in X-Forwarded-For; it is read only when the operator says how
 # many trusted proxies stand in front (otherwise anyone could send the header and dodge the lockout).
 SAMTRYGG_TRUSTED_PROXIES = int(os.environ.get("SAMTRYGG_TRUSTED_PROXIES", 0))
-if SAMTRYGG_TRUSTED_PROXIES:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = SAMTRYGG_TRUSTED_PROXIES
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_CLIENT_IP_CALLABLE = "samtrygg.accounts.lockout.client_ip"
 
 # Two-factor authentication (django-otp: TOTP apps and one-time recovery codes). Which roles must use it is
 # set by admins on /accounts/security/.

@@ -7,11 +7,12 @@ failures within the same time (password spraying). Admins lift locks on /account
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from datetime import datetime
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_ip_address, get_client_username, get_cool_off, get_failure_limit
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import QuerySet, Sum
@@ -33,6 +34,28 @@ class LockoutHandler(AxesDatabaseHandler):
         if total >= settings.SAMTRYGG_LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(failures, get_failure_limit(request, credentials))
         return failures
+
+
+def client_ip(request) -> str | None:
+    """The client's address for the lockout (AXES_CLIENT_IP_CALLABLE).
+
+    Without trusted proxies it is REMOTE_ADDR, which nobody can forge. With SAMTRYGG_TRUSTED_PROXIES = N, each
+    proxy appends the address it was reached from to X-Forwarded-For (nginx' $proxy_add_x_forwarded_for, load
+    balancers), so the client is the N-th entry from the right; entries further left are whatever the client sent.
+    Hand-written because django-ipware's proxy count expects the proxies themselves in the header.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.SAMTRYGG_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    entries = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    if len(entries) < proxies:
+        return remote
+    candidate = entries[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def _threshold(request=None) -> datetime:
@@ -103,7 +126,7 @@ def unlock(username: str | None, ip_address: str) -> int:
 def lockout_response(request, original_response=None, credentials=None):
     """The page shown instead of a login while locked out (AXES_LOCKOUT_CALLABLE): says until when, in Swedish."""
     username = get_client_username(request, credentials)
-    ends = lockout_ends(username, getattr(request, "axes_ip_address", None) or get_client_ip_address(request))
+    ends = lockout_ends(username, getattr(request, "axes_ip_address", None) or client_ip(request))
     minutes = None
     if ends is not None:
         minutes = max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
