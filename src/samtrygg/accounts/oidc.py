@@ -27,6 +27,7 @@ from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -48,9 +49,10 @@ class LoginRefused(SuspiciousOperation):
 
 
 def parse_map(text: str) -> dict[str, str]:
-    """`a=b,c=d` into {"a": "b", "c": "d"}; a value may itself contain '=' only on the left-hand side's right."""
+    """`a=b,c=d` into {"a": "b", "c": "d"}. Names with commas (LDAP DNs) are separated by semicolons instead;
+    a name may contain '=', the value after the last '=' is the code."""
     pairs = {}
-    for item in text.split(","):
+    for item in text.split(";" if ";" in text else ","):
         if "=" in item:
             key, value = item.rsplit("=", 1)
             if key.strip():
@@ -210,6 +212,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
             # with a message, never an error page.
             log.warning("single sign-on refused: %s", exc)
             return self.login_failure()
+
+    @property
+    def failure_url(self):
+        return reverse("login")
 
     def login_failure(self):
         message = getattr(self.request, ERROR_ATTRIBUTE, None) or _(
