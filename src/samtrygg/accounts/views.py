@@ -268,3 +268,9 @@ def security_unlock(request):
            changes={"attempts_removed": [removed, 0]})
     messages.success(request, _("The block was lifted."))
     return redirect("accounts:security")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page has inline styles (refused by the CSP) and speaks English only. The
+    usual cause here is a form left open past the session's end, so say that, with a way back."""
+    return render(request, "accounts/csrf_failure.html", {"reason": reason}, status=403)
