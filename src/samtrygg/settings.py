@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "samtrygg.core.context_processors.samtrygg",
+                "samtrygg.accounts.context_processors.security",
             ],
         },
     },

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from samtrygg.accounts import oidc
 from samtrygg.accounts import views as accounts_views
@@ -25,5 +26,7 @@ urlpatterns = [
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     # The admin logs in through the one login page (lockout, two factors, single sign-on).
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
+    # …and changes passwords on the one page whose old-password check counts towards the lockout.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
 ]

@@ -190,3 +190,9 @@ def test_only_admins_lift_locks(client, reporter, coordinator):
     assert client.post("/accounts/security/unlock/", {"username": reporter.username,
                                                        "ip_address": OFFICE}).status_code == 403
     assert AccessAttempt.objects.exists()
+
+
+def test_admin_password_change_uses_the_guarded_page(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
