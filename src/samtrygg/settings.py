@@ -232,6 +232,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "samtrygg.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Successful logins are in the audit log; axes' own access log would keep every login's address forever.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = True
 # Behind reverse proxies the client's address is in X-Forwarded-For; it is read only when the operator says how
 # many trusted proxies stand in front (otherwise anyone could send the header and dodge the lockout).

@@ -201,3 +201,9 @@ def test_map_role_without_a_map_takes_role_codes(settings):
     settings.SAMTRYGG_OIDC_DEFAULT_ROLE = ""
     assert map_role({"samtrygg_role": "analyst"}) == "analyst"
     assert map_role({"samtrygg_role": "superhero"}) is None
+
+
+def test_sessions_outlive_turning_sso_off(client, sso, settings):
+    _sso_login(client, sso, "anna")
+    settings.SAMTRYGG_OIDC = False
+    assert client.get("/reports/").status_code == 200

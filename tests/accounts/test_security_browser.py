@@ -183,6 +183,8 @@ def test_single_sign_on_through_the_login_button(request, live_server, size, set
         page.goto(f"{live_server.url}/accounts/profile/")
         text = page.inner_text("main")
         assert "anna.andersson" in text and "Analytiker" in text and idp.issuer in text
+        assert_accessible(page, context="my account after single sign-on")
+        screenshot(page, f"accounts-profile-sso-{size}")
         assert_no_js_errors(page)
     finally:
         idp.close()
@@ -206,3 +208,16 @@ def test_admin_pages_have_no_csp_violations(desktop_page, live_server):
     screenshot(page, "admin-user-change-desktop")
     assert not csp, csp
     assert_no_js_errors(page)
+
+
+def test_csrf_failure_page(desktop_page, live_server):
+    page = desktop_page
+    page.goto(f"{live_server.url}/login/")
+    page.context.clear_cookies()
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", "vad-som-helst")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Formuläret kunde inte skickas')")
+    assert "Ingenting har sparats" in page.inner_text("main")
+    assert_accessible(page, context="CSRF failure page")
+    screenshot(page, "accounts-csrf-failure-desktop")

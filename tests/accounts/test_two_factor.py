@@ -92,8 +92,10 @@ def test_login_with_the_app_after_enrolment(client, reporter):
     used = client.post("/accounts/two-factor/verify/", {"token": totp(key), "next": "/reports/"})
     assert used.status_code == 400
     _forget_wrong_codes()
+    before = client.session.session_key
     response = client.post("/accounts/two-factor/verify/", {"token": totp(key, time.time() + 30), "next": "/reports/"})
     assert response.status_code == 302 and response["Location"] == "/reports/"
+    assert client.session.session_key != before  # a new session id after the second factor
     assert client.get("/reports/").status_code == 200
 
 

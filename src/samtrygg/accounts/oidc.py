@@ -168,6 +168,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def __init__(self, *args, **kwargs):
         self.enabled = settings.SAMTRYGG_OIDC
+        self.UserModel = User  # get_user() keeps working for sessions begun before single sign-on was turned off
         if self.enabled:
             super().__init__(*args, **kwargs)
 

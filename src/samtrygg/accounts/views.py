@@ -97,6 +97,7 @@ def two_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         if two_factor.confirm_enrolment(device, form.cleaned_data["token"]):
             device.refresh_from_db()
+            request.session.cycle_key()  # more rights now: a new session id
             otp_login(request, device)
             request.session[SECOND_FACTOR] = True
             request.session[FRESH_CODES] = two_factor.new_recovery_codes(user)
@@ -134,6 +135,7 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         result = two_factor.verify(user, form.cleaned_data["token"])
         if result.ok:
+            request.session.cycle_key()  # more rights now: a new session id
             otp_login(request, result.device)
             if isinstance(result.device, StaticDevice) and two_factor.recovery_codes_left(user) <= 2:
                 messages.warning(request, _("You have %(count)d recovery codes left. Create new ones under "
