@@ -231,6 +231,7 @@ AXES_RESET_ON_SUCCESS = True
 # Keep the time shown on the lockout page true: tries during a lockout don't push its end further away.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "samtrygg.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "samtrygg.accounts.lockout.username_for_lockout"
 AXES_VERBOSE = False
 # Successful logins are in the audit log; axes' own access log would keep every login's address forever.
 AXES_DISABLE_ACCESS_LOG = True

@@ -58,6 +58,16 @@ def client_ip(request) -> str | None:
         return remote
 
 
+def username_for_lockout(request, credentials: dict | None = None) -> str | None:
+    """The username attempts are counted under (AXES_USERNAME_CALLABLE): the one typed, cut to the 255 characters
+    axes stores (Django's login form doesn't limit the length; PostgreSQL would refuse a longer value)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username")
+    return None if username is None else str(username)[:255]
+
+
 def _threshold(request=None) -> datetime:
     return timezone.now() - get_cool_off(request)
 
