@@ -168,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Only keys are documented; the browser session also works (Swagger UI's "Try it out"), with CSRF.
+    "AUTHENTICATION_WHITELIST": ["samtrygg.api.authentication.ApiTokenAuthentication"],
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "samtrygg.api.schema.postprocess"],
     "ENUM_NAME_OVERRIDES": {},

@@ -34,6 +34,31 @@ ATTRIBUTES = "attributes"
 MAX_TEXT = {"external_id": MAX_EXTERNAL_ID, "occurred_at": 40, "category": 100, "place": 200,
             "description": 5000, "organization": 50}
 
+_TEXT_HELP = {
+    "external_id": "Your system's own id: sending it again updates the report, never duplicates it.",
+    "occurred_at": "ISO 8601; without an offset it is Swedish time.",
+    "category": "Category code (`klotter`) or name, any case.",
+    "place": "A registered place's code or name.",
+    "description": "Free text.",
+    "organization": "Organisation code; your own by default (and the only one allowed unless you are an "
+                    "administrator).",
+}
+#: One row of a bulk request, for the OpenAPI schema: exactly what `row_to_cells` accepts.
+ROW_SCHEMA = {
+    "type": "object", "additionalProperties": False, "required": ["occurred_at", "category"],
+    "properties": {
+        **{name: {"type": "string", "nullable": name not in ("occurred_at", "category"), "maxLength": MAX_TEXT[name],
+                  "description": _TEXT_HELP[name]} for name in TEXT},
+        "lat": {"type": "number", "nullable": True, "description": "WGS84 latitude (with lon)."},
+        "lon": {"type": "number", "nullable": True, "description": "WGS84 longitude (with lat)."},
+        "x": {"type": "number", "nullable": True, "description": "Easting in the request's `crs` (with y)."},
+        "y": {"type": "number", "nullable": True, "description": "Northing in the request's `crs` (with x)."},
+        "quantity": {"type": "integer", "nullable": True, "minimum": 1, "description": "Default 1."},
+        "attributes": {"type": "object", "nullable": True, "additionalProperties": True,
+                       "description": "Extra values kept with the report (as extra columns of a file)."},
+    },
+}
+
 
 @dataclass
 class BulkResult:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -106,5 +107,10 @@ def exception_handler(exc, context):
     else:
         codes = exc.get_codes()
         errors = [error(None, codes if isinstance(codes, str) else exc.default_code, exc.detail)]
+    request = context.get("request")
+    if request is not None:
+        # Errors are always JSON, also when the request asked for GeoJSON (?format=geojson).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     set_rollback()
     return Response({"errors": errors}, status=exc.status_code, headers=headers)

@@ -20,7 +20,7 @@ MAX_PAGE_SIZE = 1000
 
 def read_page_size(request, default: int) -> int:
     raw = request.query_params.get("page_size")
-    if raw in (None, ""):
+    if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise field_error("page_size", _("Give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE})
@@ -109,7 +109,7 @@ class PagePagination(pagination.PageNumberPagination):
         return read_page_size(request, self.page_size)
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param) or "1"
+        raw = request.query_params.get(self.page_query_param, "1")
         if not raw.isdigit() or int(raw) < 1:
             raise field_error("page", _("Give a page number from 1."))
         return raw

@@ -27,6 +27,7 @@ from samtrygg.categories.models import Category
 from samtrygg.quarterly import ranking_service as rs
 from samtrygg.quarterly import views as quarterly_views
 from samtrygg.quarterly.models import QuarterlyAnalysis
+from samtrygg.quarterly.quarters import Quarter, QuarterError
 from samtrygg.weekly import signal_service
 from samtrygg.weekly.picture import build_picture
 from samtrygg.weekly.views import read_filters
@@ -49,15 +50,23 @@ from .serializers import (
     PlaceSerializer,
     SignalListSerializer,
 )
-from .views_common import FORMAT_PARAMETER, JSON_RENDERERS, geojson_responses
+from .views_common import (
+    FORMAT_PARAMETER,
+    JSON_RENDERERS,
+    PAGE,
+    StrictQueryMixin,
+    boolean_param,
+    geojson_responses,
+)
 
 GEOMETRY = ("geometry_wgs84", "geometry_sweref")
 
 
-class PagedReadOnly(viewsets.GenericViewSet):
+class PagedReadOnly(StrictQueryMixin, viewsets.GenericViewSet):
     """list + retrieve with page numbers; GeoJSON when the subclass can place its objects."""
 
     pagination_class = PagePagination
+    query_params = {"list": PAGE}
     lookup_field = "pk"
 
     def feature(self, obj, data: dict) -> dict:  # pragma: no cover - only geo subclasses are asked
@@ -107,6 +116,7 @@ class AreaViewSet(PagedReadOnly):
 
     serializer_class = AreaSerializer
     renderer_classes = [*JSON_RENDERERS, GeoJSONRenderer]
+    query_params = {"*": {"format"}, "list": PAGE}
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
@@ -152,6 +162,7 @@ class PlaceViewSet(AreaViewSet):
 # ---- the weekly picture and signals --------------------------------------------------------------------
 
 WEEK_PATTERN = r"\d{4}-W\d{2}|latest"
+MIN_YEAR, MAX_YEAR = 1900, 2999
 WEEK_PARAMETERS = [
     OpenApiParameter("week", str, OpenApiParameter.PATH, pattern=f"^({WEEK_PATTERN})$",
                      description="An ISO week (`2026-W47`), or `latest`: the last complete week."),
@@ -165,8 +176,15 @@ def read_week(text: str) -> IsoWeek:
         return IsoWeek.last_complete()
     try:
         week = IsoWeek.parse(text)
+        # IsoWeek.parse takes any four-digit year; date arithmetic fails before year 1 (week 0000-W01).
+        if not MIN_YEAR <= week.year <= MAX_YEAR:
+            raise field_error("week", _("Give a week between %(first)s and %(last)s.")
+                              % {"first": MIN_YEAR, "last": MAX_YEAR})
     except WeekError as exc:
         raise field_error("week", exc.message) from None
+    except ValueError:  # the year's week count cannot be computed (year 0)
+        raise field_error("week", _("Give a week between %(first)s and %(last)s.")
+                          % {"first": MIN_YEAR, "last": MAX_YEAR}) from None
     if week.is_future():
         raise field_error("week", _("Week %(week)s has not started yet, so there is nothing to show.")
                           % {"week": week}, code="future")
@@ -178,7 +196,7 @@ def week_filters(query):
     for name in ("area", "organization"):
         if query.get(name):
             data[name] = query.get(name)
-    categories = query.getlist("category")
+    categories = [c for c in query.getlist("category") if c.strip()]
     codes = [c for c in categories if c and not c.isdigit()]
     found = dict(Category.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
     data.setlist("category", [str(found.get(c, c)) for c in categories])
@@ -193,8 +211,10 @@ def week_filters(query):
 
 
 @extend_schema(tags=["weekly"])
-class WeeklyPictureView(APIView):
+class WeeklyPictureView(StrictQueryMixin, APIView):
     """The weekly picture (lägesbild) of a week: counts, signals, notable reports, actions, assessment."""
+
+    query_params = {"get": {"area", "category", "organization"}}
 
     @extend_schema(summary="The weekly picture", parameters=[*WEEK_PARAMETERS, OpenApiParameter(
         "organization", str, description="An organisation's id or code: count only its reports.")],
@@ -207,8 +227,10 @@ class WeeklyPictureView(APIView):
 
 
 @extend_schema(tags=["weekly"])
-class WeeklySignalsView(APIView):
+class WeeklySignalsView(StrictQueryMixin, APIView):
     """The signals of a week: area × category counts that are unusually high."""
+
+    query_params = {"get": {"area", "category", "all"}}
 
     @extend_schema(summary="The week's signals", parameters=[*WEEK_PARAMETERS, OpenApiParameter(
         "all", bool, description="Every judged series, not only the alarms.")],
@@ -216,16 +238,14 @@ class WeeklySignalsView(APIView):
     def get(self, request, week):
         iso = read_week(week)
         filters = week_filters(request.query_params)
-        every = (request.query_params.get("all") or "").lower()
-        if every not in ("", "true", "false", "1", "0"):
-            raise field_error("all", _("Write true or false."))
+        every = boolean_param(request, "all")
         areas = None
         if filters.area is not None:
             from samtrygg.weekly.picture import area_scope
 
             areas = area_scope(filters.area)
         categories = filters.categories or None
-        if every in ("true", "1"):
+        if every:
             rows = signal_service.signals_for_weeks(iso, iso, areas, categories)
         else:
             rows = signal_service.alarms(iso, areas, categories)
@@ -256,11 +276,13 @@ class AnalysisViewSet(PagedReadOnly):
 
 
 @extend_schema(tags=["quarterly"])
-class RankingView(APIView):
+class RankingView(StrictQueryMixin, APIView):
     """The live quarterly ranking of areas by need, with the weights you give (as the "new analysis" page)."""
 
+    query_params = {"get": {"quarter", "kind", *[f"w_{k}" for k in rs.COMPONENTS]}}
+
     @extend_schema(summary="The live quarterly ranking", parameters=[
-        OpenApiParameter("quarter", str, pattern=r"^\d{4}-Q[1-4]$",
+        OpenApiParameter("quarter", str, pattern=r"^(\d{4}-Q[1-4])?$",
                          description="`2026-Q3`; default the last complete quarter."),
         OpenApiParameter("kind", str, description="Area kind to rank (default `district`)."),
         *[OpenApiParameter(f"w_{k}", float, description=f"Weight of {k} (default {rs.DEFAULT_WEIGHTS[k]:g}).")
@@ -268,6 +290,18 @@ class RankingView(APIView):
         responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         _require_quarterly(request.user)
+        for key in rs.COMPONENTS:
+            if request.query_params.get(f"w_{key}") == "":
+                raise field_error(f"w_{key}", _("Enter a number, e.g. 1 or 0.5."))
+        text = (request.query_params.get("quarter") or "").strip()
+        if text:
+            try:
+                year = Quarter.parse(text).year
+            except QuarterError:
+                year = None  # read_form names the error
+            if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+                raise field_error("quarter", _("Give a quarter between %(first)s and %(last)s.")
+                                  % {"first": MIN_YEAR, "last": MAX_YEAR})
         form = quarterly_views.read_form(request.query_params)
         errors = [error(name, "invalid", message) for name, message in form["errors"].items()]
         errors += [error(f"w_{name}", "invalid", message) for name, message in form["weight_errors"].items()]
@@ -284,9 +318,9 @@ class RankingView(APIView):
 
 @extend_schema(tags=["actions"], parameters=[
     FORMAT_PARAMETER,
-    OpenApiParameter("state", str, enum=["open", "closed", "overdue"]),
-    OpenApiParameter("status", str, enum=[c for c, _label in Action.Status.choices]),
-    OpenApiParameter("kind", str, enum=[c for c, _label in Action.Kind.choices]),
+    OpenApiParameter("state", str, enum=["open", "closed", "overdue", ""]),
+    OpenApiParameter("status", str, enum=[*Action.Status.values, ""]),
+    OpenApiParameter("kind", str, enum=[*Action.Kind.values, ""]),
     OpenApiParameter("area", str, description="An area's id or code (actions in it or its places)."),
     OpenApiParameter("responsible", str, description="The responsible organisation's id or code."),
     OpenApiParameter("q", str, description="Text in the title, description or follow-up."),
@@ -297,6 +331,7 @@ class ActionViewSet(PagedReadOnly):
     serializer_class = ActionSerializer
     renderer_classes = [*JSON_RENDERERS, GeoJSONRenderer]
     queryset = Action.objects.all()  # for the schema; get_queryset filters
+    query_params = {"*": {"format"}, "list": {*PAGE, "state", "status", "kind", "area", "responsible", "q"}}
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
@@ -338,6 +373,7 @@ class CaseViewSet(PagedReadOnly):
     serializer_class = CaseSerializer
     renderer_classes = [*JSON_RENDERERS, GeoJSONRenderer]
     queryset = PlaceCase.objects.all()  # for the schema; get_queryset filters
+    query_params = {"*": {"format"}, "list": {*PAGE, "status"}}
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
@@ -358,7 +394,7 @@ class CaseViewSet(PagedReadOnly):
         geometry = obj.geometry_wgs84 or (obj.place.geometry_wgs84 if obj.place_id else None)
         return geo.feature(obj.pk, geometry, data)
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=PlaceCase.Status.values)],
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=[*PlaceCase.Status.values, ""])],
                    responses=geojson_responses(CaseSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -379,6 +415,7 @@ class FeedbackViewSet(PagedReadOnly):
     permission_classes = [permissions.AllowAny]
     lookup_field = "questionnaire__slug"
     lookup_url_kwarg = "slug"
+    query_params = {"list": PAGE, "retrieve": {"area", "lang"}}
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
@@ -395,7 +432,7 @@ class FeedbackViewSet(PagedReadOnly):
         from samtrygg.walks import results as svc
 
         code = (request.query_params.get("area") or "").strip()[:60] or None
-        lang = request.query_params.get("lang") or "sv"
+        lang = request.query_params.get("lang", "sv")
         if lang not in ("sv", "en"):
             raise field_error("lang", _("Write sv or en."))
         feedback = svc.published_feedback(slug, code)
@@ -432,7 +469,7 @@ def public_feedback_json(data: dict, lang: str) -> dict:
 # ---- who am I ------------------------------------------------------------------------------------------
 
 @extend_schema(tags=["reference"])
-class MeView(APIView):
+class MeView(StrictQueryMixin, APIView):
     """Who the request acts as: for a key, its service user, organisation, role and expiry."""
 
     @extend_schema(summary="Who am I", responses={200: MeSerializer})

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from .views_tokens import can_manage_tokens
 
@@ -25,6 +26,7 @@ def swagger(request):
     return render(request, "api/swagger.html", {"schema_url": reverse("api:schema")})
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
     return JsonResponse({"errors": [{"field": None, "code": "not_found",
                                      "message": _("There is no such address in the API.")}]}, status=404)

@@ -10,7 +10,6 @@ from django.db import IntegrityError
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -37,13 +36,13 @@ from .serializers import (
     ReportSerializer,
     ReportWriteSerializer,
 )
-from .views_common import FORMAT_PARAMETER, JSON_RENDERERS, geojson_responses
+from .views_common import CURSOR, DATE_OR_EMPTY, FORMAT_PARAMETER, JSON_RENDERERS, StrictQueryMixin, geojson_responses
 
 CODE_LOOKUPS = {"area": Area, "place": Place, "organization": Organization, "category": Category}
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this day (Swedish time), inclusive."),
-    OpenApiParameter("date_to", OpenApiTypes.DATE, description="To this day (Swedish time), inclusive."),
+    OpenApiParameter("date_from", DATE_OR_EMPTY, description="From this day (Swedish time), inclusive."),
+    OpenApiParameter("date_to", DATE_OR_EMPTY, description="To this day (Swedish time), inclusive."),
     OpenApiParameter("area", str, description="An area's id or code: reports inside it (nested areas too)."),
     OpenApiParameter("place", str, description="A place's id or code: inside it or named as it."),
     OpenApiParameter("category", str, many=True, explode=True,
@@ -58,7 +57,8 @@ def filter_data(query) -> QueryDict:
     """The query string for ReportFilterForm, with codes (``area=centrum``) turned into the ids it takes."""
     data = query.copy()
     for name, model in CODE_LOOKUPS.items():
-        values = data.getlist(name)
+        values = [v for v in data.getlist(name) if v.strip()]
+        data.setlist(name, values)
         if not values:
             continue
         codes = [v for v in values if v and not v.isdigit()]
@@ -66,7 +66,7 @@ def filter_data(query) -> QueryDict:
         data.setlist(name, [str(found.get(v, v)) for v in values])
     if "deleted" in data:
         raw = data.get("deleted", "").lower()
-        if raw not in ("true", "false", "1", "0", ""):
+        if raw not in ("true", "false", "1", "0"):
             raise field_error("deleted", _("Write true or false."))
         data["deleted"] = "on" if raw in ("true", "1") else ""
     return data
@@ -169,12 +169,15 @@ def _check_external_id(user, external_id: str | None, report: Report | None = No
     raise Conflict({"external_id": [message]}, code="conflict")
 
 
-class ReportViewSet(viewsets.GenericViewSet):
+class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     serializer_class = ReportSerializer
+    queryset = Report.objects.none()  # for the schema (the id's type); every action starts from visible_reports
     pagination_class = ReportCursorPagination
     renderer_classes = [*JSON_RENDERERS, GeoJSONRenderer]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
+    query_params = {"*": {"format"}, "list": {*CURSOR, "date_from", "date_to", "area", "place", "category",
+                                              "organization", "q", "deleted"}}
 
     def get_queryset(self):
         return access.visible_reports(self.request.user).select_related("organization", "category", "place")
@@ -262,7 +265,7 @@ class ReportViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportBulkViewSet(viewsets.GenericViewSet):
+class ReportBulkViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     serializer_class = BulkResultSerializer
 
     @extend_schema(summary="Create or update many reports (as a file import)", request=BulkRequestSerializer,
