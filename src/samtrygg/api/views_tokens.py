@@ -39,11 +39,10 @@ def token_rows(organization) -> list[ApiToken]:
 
 
 def _page(request, form, *, new_key=None, new_token=None, status=200):
-    response = render(request, "api/tokens.html", {
+    return render(request, "api/tokens.html", {
         "form": form, "tokens": token_rows(request.user.organization), "new_key": new_key,
         "new_token": new_token, "usage_days": USAGE_DAYS,
     }, status=status)
-    return response
 
 
 @never_cache
@@ -58,10 +57,8 @@ def token_list(request):
                 request.user, organization=request.user.organization, role=form.cleaned_data["role"],
                 name=form.cleaned_data["name"], expires_at=form.expires_at())
             # Rendered, not redirected: the key lives only in this response (never in a session or the
-            # database), and no-store keeps it out of the browser's cache.
-            response = _page(request, TokenForm(), new_key=raw, new_token=token)
-            response["Cache-Control"] = "no-store"
-            return response
+            # database), and never_cache's no-store keeps it out of the browser's cache.
+            return _page(request, TokenForm(), new_key=raw, new_token=token)
         return _page(request, form, status=400)
     return _page(request, TokenForm())
 
