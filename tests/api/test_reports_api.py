@@ -162,6 +162,16 @@ def test_patch_moves_the_report_and_its_areas(api_world, reporter_api):
     assert answer.json()["areas"] == ["norr"]
 
 
+def test_patch_to_a_place_moves_there_and_clearing_the_place_keeps_the_position(api_world, reporter_api):
+    own = api_world["own"]
+    moved = reporter_api.patch_json(f"/api/v1/reports/{own.pk}/", {"place": "parken"})
+    assert moved.status_code == 200 and moved.json()["place"] == "parken"
+    position = (moved.json()["lat"], moved.json()["lon"])
+    cleared = reporter_api.patch_json(f"/api/v1/reports/{own.pk}/", {"place": None})
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["place"] is None and (cleared.json()["lat"], cleared.json()["lon"]) == position
+
+
 def test_delete_is_soft_and_audited(api_world, reporter_api):
     own = api_world["own"]
     assert reporter_api.delete(f"/api/v1/reports/{own.pk}/").status_code == 204

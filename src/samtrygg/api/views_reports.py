@@ -142,7 +142,7 @@ def form_data(data: dict, report: Report | None = None) -> dict:
     elif has_ll:
         out["lat"] = "" if data.get("lat") is None else repr(data["lat"])
         out["lon"] = "" if data.get("lon") is None else repr(data["lon"])
-    elif "place" in data and report is not None:
+    elif data.get("place") and report is not None:
         out["lat"] = out["lon"] = ""  # a new place without coordinates moves the report to the place
     if data.get("allow_personal_data"):
         out["save_anyway"] = "on"
