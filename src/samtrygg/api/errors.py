@@ -16,7 +16,6 @@ from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 NON_FIELD = ("non_field_errors", "__all__")
 
@@ -89,6 +88,10 @@ class FormErrors(exceptions.ValidationError):
 
 
 def exception_handler(exc, context):
+    # Imported here: rest_framework.views loads the API settings, which import this package's parser,
+    # which imports this module (a cycle when this module is imported first).
+    from rest_framework.views import set_rollback
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
