@@ -15,4 +15,10 @@
     });
     input.addEventListener("focus", function () { input.select(); });
   });
+  // Revoking cannot be undone: ask once (without JavaScript the button revokes directly).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
 })();
