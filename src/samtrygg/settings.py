@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "samtrygg.cases",
     "samtrygg.walks",
     "samtrygg.demo",
+    "samtrygg.api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +158,38 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Map tiles: empty means no background tiles (area outlines and points on a plain background).
 SAMTRYGG_TILE_URL = os.environ.get("SAMTRYGG_TILE_URL", "")
 SAMTRYGG_TILE_ATTRIBUTION = os.environ.get("SAMTRYGG_TILE_ATTRIBUTION", "")
+
+# --- The REST API (/api/v1/, see samtrygg/api): partner keys or the browser session (with CSRF), JSON only.
+SAMTRYGG_API_MAX_BODY_BYTES = int(os.environ.get("SAMTRYGG_API_MAX_BODY_BYTES", 5 * 1024 * 1024))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "samtrygg.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["samtrygg.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "samtrygg.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": "format",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Samtrygg API",
+    "DESCRIPTION": "Reports, areas, places, categories, the weekly picture and its signals, quarterly analyses, "
+                   "actions, place cases and the published safety-walk feedback. A guide with examples is at "
+                   "/api/. Authenticate with `Authorization: Bearer <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Only keys are documented; the browser session also works (Swagger UI's "Try it out"), with CSRF.
+    "AUTHENTICATION_WHITELIST": ["samtrygg.api.authentication.ApiTokenAuthentication"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "samtrygg.api.schema.postprocess"],
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # --- Security (README, "Security")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # sessions in the database: stateless app servers

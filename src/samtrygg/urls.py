@@ -21,6 +21,8 @@ urlpatterns = [
     path("cases/", include("samtrygg.cases.urls")),
     path("walks/", include("samtrygg.walks.urls")),
     path("", include("samtrygg.walks.public_urls")),
+    path("api/v1/", include("samtrygg.api.urls")),
+    path("api/", include("samtrygg.api.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
