@@ -22,14 +22,14 @@ DESKTOP = {"width": 1366, "height": 900}
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """A test client request activates its language in the test's thread (LocaleMiddleware never
-    deactivates), so a request with Accept-Language: en made a later test in the same worker speak English
-    (seen as order-dependent failures under xdist). Every test starts in the default language."""
+    """Each test starts in the default language (Swedish). A request with another language (LocaleMiddleware)
+    or a call to translation.activate() leaves it active in the thread, and the next test would see it."""
+    from django.conf import settings as django_settings
     from django.utils import translation
 
-    translation.deactivate()
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
-    translation.deactivate()
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

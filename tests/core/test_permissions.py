@@ -41,6 +41,22 @@ PERMISSIONS = {
     "accounts:profile": (None, LOGGED_IN, "get"),
     "accounts:password_change": (None, LOGGED_IN, "get"),
     "accounts:password_change_done": (None, LOGGED_IN, "get"),
+    # Everyone manages their own second factor; the pages a login passes through are for logged-in users.
+    "accounts:two_factor": (None, LOGGED_IN, "get"),
+    "accounts:two_factor_setup": (None, LOGGED_IN, "get"),
+    "accounts:two_factor_verify": (None, LOGGED_IN, "get"),
+    "accounts:recovery_codes": (None, LOGGED_IN, "get"),
+    "accounts:two_factor_disable": (None, LOGGED_IN, "post"),
+    "accounts:keepalive": (None, LOGGED_IN, "post"),
+    # Security settings (2FA per role, resets, lifting login blocks): admins only.
+    "accounts:security": (None, {"admin"}, "get"),
+    "accounts:security_reset_2fa": ("user", {"admin"}, "post"),
+    "accounts:security_unlock": (None, {"admin"}, "post"),
+    # The admin's login sends anonymous users to the one login page; logged-in non-admins get 403.
+    "admin_login": (None, {"admin"}, "get"),
+    # Single sign-on: public (off here, so both send back to the login page).
+    "oidc_authentication_init": (None, PUBLIC, "get"),
+    "oidc_authentication_callback": (None, PUBLIC, "get"),
     "reports:list": (None, LOGGED_IN, "get"),
     "reports:map": (None, LOGGED_IN, "get"),
     "reports:map_data": (None, LOGGED_IN, "get"),
@@ -129,6 +145,37 @@ PERMISSIONS = {
     "walks:edit": ("walk", {"coordinator", "admin"}, "get"),
     "walks:convert_observation": ("walk_observation", {"coordinator", "admin"}, "post"),
     "walks:observation_photo": ("walk_observation", LOGGED_IN, "get"),
+    # The REST API (session login here; keys per role and organisation: tests/api/test_api_permissions.py).
+    # Anonymous requests get 401 (not a login redirect). The schema, its Swagger UI, the guide and the
+    # published feedback are public; the token page is for administrators.
+    "api:schema": (None, PUBLIC, "get"),
+    "api:docs": (None, PUBLIC, "get"),
+    "api_web:guide": (None, PUBLIC, "get"),
+    "api_web:tokens": (None, {"admin"}, "get"),
+    "api_web:revoke": ("api_token", {"admin"}, "post"),
+    "api:me": (None, LOGGED_IN, "get"),
+    "api:report-list": (None, LOGGED_IN, "get"),
+    "api:report-detail": ("own_report", LOGGED_IN, "get"),
+    "api:report-bulk-list": (None, WRITERS, "post"),
+    "api:organization-list": (None, LOGGED_IN, "get"),
+    "api:organization-detail": ("api_organization", LOGGED_IN, "get"),
+    "api:category-list": (None, LOGGED_IN, "get"),
+    "api:category-detail": ("api_category", LOGGED_IN, "get"),
+    "api:area-list": (None, LOGGED_IN, "get"),
+    "api:area-detail": ("area", LOGGED_IN, "get"),
+    "api:place-list": (None, LOGGED_IN, "get"),
+    "api:place-detail": ("place", LOGGED_IN, "get"),
+    "api:weekly": ("week", LOGGED_IN, "get"),
+    "api:signals": ("week", LOGGED_IN, "get"),
+    "api:analysis-list": (None, LOGGED_IN - {"reporter"}, "get"),
+    "api:analysis-detail": ("analysis", LOGGED_IN - {"reporter"}, "get"),
+    "api:ranking": (None, LOGGED_IN - {"reporter"}, "get"),
+    "api:action-list": (None, LOGGED_IN, "get"),
+    "api:action-detail": ("action", LOGGED_IN, "get"),
+    "api:case-list": (None, LOGGED_IN, "get"),
+    "api:case-detail": ("case", LOGGED_IN, "get"),
+    "api:feedback-list": (None, PUBLIC, "get"),
+    "api:feedback-detail": ("feedback_slug", PUBLIC, "get"),
     # Open data: the landing page and its files are public (what they hold: tests/opendata/).
     "opendata:index": (None, PUBLIC, "get"),
     "opendata:csv": (None, PUBLIC, "get"),
@@ -159,6 +206,7 @@ SECRET_PERMISSIONS = {
     "reports:edit": {"admin"},
     "reports:saved": SEES_SECRET,
     "reports:photo": SEES_SECRET,
+    "api:report-detail": SEES_SECRET,
 }
 
 
@@ -240,6 +288,7 @@ def _kwargs(kind, world, variant):
     return {
         None: {},
         "fmt": {"fmt": "csv"},
+        "user": {"pk": world["users"]["viewer"].pk},
         "own_report": {"pk": report.pk},
         "deleted_report": {"pk": world["deleted"].pk},
         "photo": {"pk": report.pk, "photo_id": world["photos"][variant].pk},
@@ -256,12 +305,23 @@ def _kwargs(kind, world, variant):
         "feedback_slug": {"slug": _published_feedback().questionnaire.slug},
         "walk": {"pk": _walk_observation(world).walk_id},
         "walk_observation": {"pk": _walk_observation(world).walk_id, "obs": _walk_observation(world).pk},
+        "api_token": {"pk": _api_token(world).pk},
+        "api_organization": {"code": world["users"]["viewer"].organization.code},
+        "api_category": {"code": "klotter"},
         "o311": {"fmt": "json"},
         "o311_service": {"code": "klotter", "fmt": "xml"},
         "o311_request": {"pk": str(report.pk), "fmt": "xml"},
         "webhook": {"pk": _webhook_delivery(world).endpoint_id},
         "webhook_delivery": {"pk": _webhook_delivery(world).endpoint_id, "delivery_id": _webhook_delivery(world).pk},
     }[kind]
+
+
+def _api_token(world):
+    from samtrygg.api import tokens
+
+    admin = world["users"]["admin"]
+    return tokens.create_token(admin, organization=admin.organization, role="reporter", name="Partner")[0]
+
 
 
 def _webhook_delivery(world):
@@ -325,16 +385,22 @@ def test_url_role_matrix(client, world, name, role, variant):
     if role != "anonymous":
         client.force_login(world["users"][role])
     url = reverse(name, kwargs=_kwargs(kind, world, variant))
-    response = client.post(url, {}) if method == "post" else client.get(url)
+    api = url.startswith("/api/v1/")
+    if method == "post":
+        response = client.post(url, "{}", content_type="application/json") if api else client.post(url, {})
+    else:
+        response = client.get(url)
     status = response.status_code
     assert status < 500, f"{name} as {role}: server error {status}"
     if allowed == PUBLIC:
         assert status in (200, 302, 400), f"{name} as {role}: {status}"
         return
-    if role == "anonymous":
+    if role == "anonymous" and api:
+        assert status == 401, f"{name} anonymous: {status}"
+    elif role == "anonymous":
         assert status == 302 and "/login/" in response["Location"], f"{name} anonymous: {status}"
     elif role in allowed:
-        assert status in (200, 302, 400), f"{name} as {role} should be allowed, got {status}"
+        assert status in (200, 204, 302, 400), f"{name} as {role} should be allowed, got {status}"
         if status == 302:
             assert "/login/" not in response["Location"], f"{name} as {role} sent to login"
     else:
@@ -342,8 +408,9 @@ def test_url_role_matrix(client, world, name, role, variant):
 
 
 LISTING_URLS = ["/", "/reports/", "/reports/?q=HEMLIG", "/reports/map/data/", "/reports/export/csv/",
-                "/reports/export/geojson/", "/areas/", "/areas/centrum/", "/open311/v2/requests.xml",
-                "/oppna-data/handelser-per-omrade-och-manad.csv"]
+                "/reports/export/geojson/", "/areas/", "/areas/centrum/", "/api/v1/reports/",
+                "/api/v1/reports/?q=HEMLIG", "/api/v1/reports/?format=geojson",
+                "/open311/v2/requests.xml", "/oppna-data/handelser-per-omrade-och-manad.csv"]
 
 
 @pytest.mark.parametrize("role", ["viewer", "reporter", "analyst", "coordinator"])
