@@ -130,6 +130,7 @@ class SafetyWalk(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (core.locking)
 
     class Meta:
         ordering = ["-walked_on", "-id"]
