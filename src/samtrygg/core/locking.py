@@ -39,31 +39,40 @@ class EditConflict(Exception):
         self.model, self.pk, self.expected, self.current = model, pk, expected, current
 
 
-def stored_version(model: type[Model], pk) -> int | None:
-    return model.objects.filter(pk=pk).values_list("version", flat=True).first()
+def stored_version(model: type[Model], pk, field: str = "version") -> int | None:
+    return model.objects.filter(pk=pk).values_list(field, flat=True).first()
 
 
-def claim(instance: Model, expected: int | None) -> int:
+def claim(instance: Model, expected: int | None, field: str = "version") -> int:
     """Bump the row's version if it is still ``expected``, in the caller's transaction; returns the new version
     (also set on ``instance``). ``expected=None`` (no version posted) bumps unconditionally."""
     model = type(instance)
     rows = model.objects.filter(pk=instance.pk)
     if expected is not None:
-        rows = rows.filter(version=expected)
-    if rows.update(version=F("version") + 1) != 1:
-        raise EditConflict(model, instance.pk, expected, stored_version(model, instance.pk))
-    instance.version = stored_version(model, instance.pk)
-    return instance.version
+        rows = rows.filter(**{field: expected})
+    if rows.update(**{field: F(field) + 1}) != 1:
+        raise EditConflict(model, instance.pk, expected, stored_version(model, instance.pk, field))
+    setattr(instance, field, stored_version(model, instance.pk, field))
+    return getattr(instance, field)
 
 
-def check(instance: Model, expected: int | None) -> None:
+def check(instance: Model, expected: int | None, field: str = "version") -> None:
     """Raise :class:`EditConflict` when the stored version is not ``expected`` (for a save that changes
     nothing: submitting an out-of-date form unchanged must not pass silently either)."""
     if expected is None:
         return
-    current = stored_version(type(instance), instance.pk)
+    current = stored_version(type(instance), instance.pk, field)
     if current != expected:
         raise EditConflict(type(instance), instance.pk, expected, current)
+
+
+def posted_version(text) -> int | None:
+    """A version from a plain POST field; None (not checked) when absent or not a number."""
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 0 else None
 
 
 class VersionedFormMixin(forms.Form):
@@ -118,7 +127,15 @@ def last_change(instance: Model) -> tuple[str, datetime | None]:
     return _("someone else"), getattr(instance, "updated_at", None)
 
 
+MAX_SHOWN = 300  # characters of one value in the conflict table (a drawn route is long GeoJSON)
+
+
 def show(value) -> str:
+    text = _show(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def _show(value) -> str:
     if value is None or value == "" or value == []:
         return "–"
     if isinstance(value, bool):
@@ -130,7 +147,7 @@ def show(value) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (list, tuple)):
-        return ", ".join(show(v) for v in value)
+        return ", ".join(_show(v) for v in value)
     return str(value)
 
 
