@@ -182,7 +182,8 @@ def differing_fields(form: forms.Form, current: forms.Form, skip=("version",)) -
         if not fld.has_changed(stored, bound.data):
             continue
         yours = form.cleaned_data.get(name, bound.data) if hasattr(form, "cleaned_data") else bound.data
-        rows.append({"label": str(fld.label or name), "current": _display(now, stored), "yours": _display(bound, yours)})
+        rows.append({"label": str(fld.label or name), "current": _display(now, stored),
+                     "yours": _display(bound, yours)})
     return rows
 
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from samtrygg.areas.models import Area
-from samtrygg.core import locking
 from samtrygg.categories.models import Category
+from samtrygg.core import locking
 from samtrygg.reports.access import sees_all_sensitive
 from samtrygg.reports.forms import PII_LABELS
 
