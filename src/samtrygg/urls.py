@@ -21,3 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage noticed outside a view (e.g. saving the session) is answered 503, not 500.
+handler500 = "samtrygg.core.unavailable.server_error"
