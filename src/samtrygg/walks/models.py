@@ -191,6 +191,7 @@ class Feedback(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (core.locking)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["questionnaire", "area"], name="feedback_unique")]
