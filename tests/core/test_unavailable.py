@@ -124,8 +124,9 @@ def test_other_server_errors_stay_500(db):
     assert response.status_code == 500
 
 
-def test_the_503_page_needs_no_database(django_assert_max_num_queries):
-    """Rendered with the database blocked entirely: no session, user or context processor touches it."""
+def test_the_503_page_needs_no_database():
+    """Rendered with the database blocked entirely (no db fixture: pytest-django refuses every query), so no
+    session, user or context processor touches it."""
     request = RequestFactory().get("/reports/", HTTP_ACCEPT_LANGUAGE="sv")
     response = unavailable.unavailable_response(request, OperationalError("gone"))  # no db fixture: DB blocked
     assert response.status_code == 503 and b"<h1>" in response.content
