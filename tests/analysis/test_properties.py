@@ -295,3 +295,8 @@ def test_regression_a_microscopic_cell_or_bandwidth_is_refused_instead_of_dividi
 
 def test_regression_an_infinite_likert_value_is_ignored_like_any_non_answer():
     assert survey.likert([math.inf, "4", -math.inf]).mean == 4
+
+
+def test_regression_a_point_just_below_a_cell_edge_stays_in_the_grid():
+    result = hotspots.analyse([0.0], [-6.296824147449171e-210], cell=1.0)
+    assert result.count.sum() == 1 and result.outside == 0

@@ -155,10 +155,13 @@ def cell_index(grid: Grid, x, y) -> np.ndarray:
     """Flat cell index of every point, −1 for points outside the grid."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    col = np.floor((x - grid.x0) / grid.cell).astype(np.int64)
-    row = np.floor((y - grid.y0) / grid.cell).astype(np.int64)
-    ok = (col >= 0) & (col < grid.cols) & (row >= 0) & (row < grid.rows)
-    return np.where(ok, row * grid.cols + col, -1)
+    # floor(v / cell) as make_grid computes the grid's extent: (v - x0) / cell can round up to the next cell
+    # for a point just below a cell edge and lose it (found by the property tests).
+    with np.errstate(invalid="ignore"):
+        col = np.floor(x / grid.cell) - round(grid.x0 / grid.cell)
+        row = np.floor(y / grid.cell) - round(grid.y0 / grid.cell)
+    ok = np.isfinite(col) & np.isfinite(row) & (col >= 0) & (col < grid.cols) & (row >= 0) & (row < grid.rows)
+    return np.where(ok, row * grid.cols + col, -1).astype(np.int64)
 
 
 def bin_counts(grid: Grid, x, y, weights=None) -> np.ndarray:
