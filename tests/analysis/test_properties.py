@@ -300,3 +300,9 @@ def test_regression_an_infinite_likert_value_is_ignored_like_any_non_answer():
 def test_regression_a_point_just_below_a_cell_edge_stays_in_the_grid():
     result = hotspots.analyse([0.0], [-6.296824147449171e-210], cell=1.0)
     assert result.count.sum() == 1 and result.outside == 0
+
+
+def test_regression_a_vanishing_alpha_is_refused_instead_of_an_infinite_threshold():
+    with pytest.raises(ValueError, match="alpha"):
+        signals.detect(np.zeros((1, 11)), alpha=1.708936426997484e-121)
+    assert np.isfinite(quietly(signals.detect, np.zeros((1, 11)), alpha=1e-6).threshold).all()
