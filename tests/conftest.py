@@ -31,6 +31,18 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Swedish). A request with another language (LocaleMiddleware)
+    or a call to translation.activate() leaves it active in the thread, and the next test would see it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

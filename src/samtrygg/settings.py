@@ -1,7 +1,9 @@
 """Settings, read from environment variables (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -33,6 +35,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "samtrygg.core",
     "samtrygg.accounts",
     "samtrygg.areas",
@@ -52,6 +59,8 @@ MIDDLEWARE = [
     # First: a database that cannot be reached becomes a 503 page, not a traceback (samtrygg.core.unavailable).
     "samtrygg.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,8 +68,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute session lifetime (after messages: it leaves a note for the login page).
+    "samtrygg.accounts.middleware.SessionExpiryMiddleware",
+    # request.user.is_verified(); then users who must give a second factor are held at the 2FA pages.
+    "django_otp.middleware.OTPMiddleware",
+    "samtrygg.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "samtrygg.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a lockout into the page that says when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samtrygg.urls"
@@ -78,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "samtrygg.core.context_processors.samtrygg",
+                "samtrygg.accounts.context_processors.security",
             ],
         },
     },
@@ -141,10 +157,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SAMTRYGG_TILE_URL = os.environ.get("SAMTRYGG_TILE_URL", "")
 SAMTRYGG_TILE_ATTRIBUTION = os.environ.get("SAMTRYGG_TILE_ATTRIBUTION", "")
 
-# --- Security
+# --- Security (README, "Security")
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # sessions in the database: stateless app servers
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Absolute lifetime of a login; SAMTRYGG_IDLE_TIMEOUT logs out earlier after that long without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+SAMTRYGG_IDLE_TIMEOUT = int(os.environ.get("SAMTRYGG_IDLE_TIMEOUT", 30 * 60))
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "samtrygg.accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -157,6 +178,103 @@ if env_bool("SAMTRYGG_HTTPS", not DEBUG and "SECRET_KEY" in os.environ):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The origin of the map tiles, the only other host a page may load from ({s} subdomains as a wildcard)."""
+    if not url:
+        return []
+    parts = urlsplit(url.replace("{s}", "a"))
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
+# A strict Content-Security-Policy on every page, the admin's too: nothing inline (no <script> without src,
+# no style attributes, no event handler attributes), nothing from another host but the map tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origin(SAMTRYGG_TILE_URL)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The phone report form uses the position and the camera; nothing else is ever asked for.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": ["self"],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+    "browsing-topics": [],
+}
+
+# Login rate limiting and lockout (django-axes, attempts kept in the database so every app process sees them).
+# A lock holds for one username from one address: a wrong password typed from elsewhere never locks a user out
+# (anyone could otherwise lock out any user), and one office behind a shared address is not locked out by one
+# person's typos. Password spraying from one address over many usernames is stopped by the address-wide limit.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "samtrygg.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("SAMTRYGG_LOGIN_FAILURE_LIMIT", 5))
+SAMTRYGG_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SAMTRYGG_LOGIN_ADDRESS_FAILURE_LIMIT", 50))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAMTRYGG_LOCKOUT_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True
+# Keep the time shown on the lockout page true: tries during a lockout don't push its end further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "samtrygg.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "samtrygg.accounts.lockout.username_for_lockout"
+AXES_VERBOSE = False
+# Successful logins are in the audit log; axes' own access log would keep every login's address forever.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = True
+# Behind reverse proxies the client's address is in X-Forwarded-For; it is read only when the operator says how
+# many trusted proxies stand in front (otherwise anyone could send the header and dodge the lockout).
+SAMTRYGG_TRUSTED_PROXIES = int(os.environ.get("SAMTRYGG_TRUSTED_PROXIES", 0))
+AXES_CLIENT_IP_CALLABLE = "samtrygg.accounts.lockout.client_ip"
+
+# Two-factor authentication (django-otp: TOTP apps and one-time recovery codes). Which roles must use it is
+# set by admins on /accounts/security/.
+OTP_TOTP_ISSUER = os.environ.get("SAMTRYGG_TOTP_ISSUER", "Samtrygg")
+OTP_LOGIN_URL = "accounts:two_factor_verify"
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc), on when SAMTRYGG_OIDC_CLIENT_ID is set; the backend
+# and the views do nothing while it is off.
+AUTHENTICATION_BACKENDS.append("samtrygg.accounts.oidc.OIDCBackend")
+OIDC_RP_CLIENT_ID = os.environ.get("SAMTRYGG_OIDC_CLIENT_ID", "")
+SAMTRYGG_OIDC = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("SAMTRYGG_OIDC_CLIENT_SECRET", "")
+SAMTRYGG_OIDC_ISSUER = os.environ.get("SAMTRYGG_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("SAMTRYGG_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("SAMTRYGG_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("SAMTRYGG_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("SAMTRYGG_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("SAMTRYGG_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("SAMTRYGG_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+SAMTRYGG_OIDC_BUTTON = os.environ.get("SAMTRYGG_OIDC_BUTTON", "")
+SAMTRYGG_OIDC_CREATE_USERS = env_bool("SAMTRYGG_OIDC_CREATE_USERS", True)
+SAMTRYGG_OIDC_USERNAME_CLAIM = os.environ.get("SAMTRYGG_OIDC_USERNAME_CLAIM", "preferred_username")
+SAMTRYGG_OIDC_ORG_CLAIM = os.environ.get("SAMTRYGG_OIDC_ORG_CLAIM", "")
+SAMTRYGG_OIDC_ORG_MAP = os.environ.get("SAMTRYGG_OIDC_ORG_MAP", "")
+SAMTRYGG_OIDC_DEFAULT_ORG = os.environ.get("SAMTRYGG_OIDC_DEFAULT_ORG", "")
+SAMTRYGG_OIDC_ROLE_CLAIM = os.environ.get("SAMTRYGG_OIDC_ROLE_CLAIM", "")
+SAMTRYGG_OIDC_ROLE_MAP = os.environ.get("SAMTRYGG_OIDC_ROLE_MAP", "")
+SAMTRYGG_OIDC_DEFAULT_ROLE = os.environ.get("SAMTRYGG_OIDC_DEFAULT_ROLE", "")
+# "local": Samtrygg's own two-factor rules apply after single sign-on too; "idp": the identity provider is
+# trusted to have asked for a second factor.
+SAMTRYGG_OIDC_TWO_FACTOR = os.environ.get("SAMTRYGG_OIDC_TWO_FACTOR", "local")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # SMTP (with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) and the sender of Samtrygg's e-mails.

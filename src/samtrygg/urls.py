@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from samtrygg.accounts import oidc
+from samtrygg.accounts import views as accounts_views
 from samtrygg.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("samtrygg.accounts.urls")),
     path("reports/", include("samtrygg.reports.urls")),
@@ -19,6 +22,12 @@ urlpatterns = [
     path("walks/", include("samtrygg.walks.urls")),
     path("", include("samtrygg.walks.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    # The admin logs in through the one login page (lockout, two factors, single sign-on).
+    path("admin/login/", accounts_views.admin_login, name="admin_login"),
+    # …and changes passwords on the one page whose old-password check counts towards the lockout.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
 ]
 

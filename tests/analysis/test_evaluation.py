@@ -130,3 +130,92 @@ def test_caveats():
 
 def test_weekly_series():
     assert ev.weekly_series([0, 0.5, 6.9, 7, 13.99, 14, 27.9, 28, -1], 2) == [3, 2, 1, 1]
+
+
+def test_wdd_matches_wheeler_and_ratcliffe_2018_worked_example():
+    """Wheeler & Ratcliffe (2018), Crime Science 7:11, the worked example of the paper (also the test of
+    Wheeler's R package ptools): treated 207 -> 110, its control 308 -> 318, displacement area 178 -> 157,
+    its control 150 -> 140. The paper gives WDD = -118, variance 1568 (every count once), z = -2.98 and the
+    95 % confidence interval -196 to -40."""
+    out = ev.wdd((207, 110), (308, 318), (178, 157), (150, 140))
+    assert out["local"] == pytest.approx(-107)
+    assert out["displacement"] == pytest.approx(-11)
+    assert out["total"] == pytest.approx(-118)
+    assert out["se_total"] == pytest.approx(math.sqrt(1568))
+    assert round(out["z"], 2) == -2.98
+    assert (round(out["ci_low"]), round(out["ci_high"])) == (-196, -40)
+    assert out["significant"] is True
+
+
+def test_wdd_area_weights_match_wheelers_published_example():
+    """A. P. Wheeler, "The WDD test with different area sizes" (2021), reproduced in ptools' tests: the same
+    counts with areas control 0.9, treated 1.2, displacement control 1.6, displacement 1.5 give
+    WDD -99.69444444, SE 35.4280755, z -2.813995483, 95 % CI -169.1321965 to -30.25669241 (local -91.9,
+    SE 31.5)."""
+    out = ev.wdd((207, 110), (308, 318), (178, 157), (150, 140), area_weights=(0.9, 1.2, 1.6, 1.5))
+    assert out["total"] == pytest.approx(-99.69444444, abs=1e-7)
+    assert out["se_total"] == pytest.approx(35.4280755, abs=1e-7)
+    assert out["z"] == pytest.approx(-2.813995483, abs=1e-8)
+    assert out["ci_low"] == pytest.approx(-169.1321965, abs=1e-6)
+    assert out["ci_high"] == pytest.approx(-30.25669241, abs=1e-6)
+    assert (round(out["local"], 1), round(out["se_local"], 1)) == (-91.9, 31.5)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("cells", [(50, 30, 60, 55), (207, 110, 308, 318), (12, 20, 30, 25)])
+def test_wdd_local_equals_identity_link_poisson_glm(cells):
+    """Wheeler's reading of the WDD: the interaction of an identity-link Poisson regression of the four counts,
+    with the same standard error."""
+    import statsmodels.api as sm
+
+    tb, ta, cb, ca = cells
+    y = np.array([tb, ta, cb, ca], float)
+    treated = np.array([1, 1, 0, 0])
+    after = np.array([0, 1, 0, 1])
+    X = sm.add_constant(np.column_stack([treated, after, treated * after]).astype(float))
+    fit = sm.GLM(y, X, family=sm.families.Poisson(link=sm.families.links.Identity())).fit()
+    out = ev.wdd((tb, ta), (cb, ca))
+    assert out["local"] == pytest.approx(fit.params[3], rel=1e-6)
+    assert out["se_local"] == pytest.approx(fit.bse[3], rel=1e-5)
+
+
+def test_net_effect_is_the_wdd_with_the_control_scaled_to_the_place_and_equals_guerettes_tne():
+    """One control for the place and the buffer: weighting it to each one's before-period level (ptools' area
+    weights c_before / t_before) gives the WDD of that counterfactual, which is minus Guerette's (2009) total
+    net effect, eq. 4."""
+    counts = (60, 35, 80, 70, 400, 380)
+    out = ev.net_effect(*counts)
+    tb, ta, bb, ba, cb, ca = counts
+    weighted = ev.wdd((tb, ta), (cb, ca), (bb, ba), (cb, ca), area_weights=(cb / tb, 1, cb / bb, 1))
+    assert out["local"] == pytest.approx(weighted["local"])
+    assert out["displacement"] == pytest.approx(weighted["displacement"])
+    assert out["total"] == pytest.approx(weighted["total"])
+    assert out["prevented"] == pytest.approx(ev.total_net_effect(*counts))
+    assert out["prevented_place"] + out["prevented_buffer"] == pytest.approx(out["prevented"])
+    assert (out["prevented_ci_low"], out["prevented_ci_high"]) == pytest.approx((-out["ci_high"], -out["ci_low"]))
+
+
+@pytest.mark.parametrize("counts", [(60, 35, 80, 70, 400, 380), (25, 12, 40, 44, 90, 70), (200, 80, 150, 160,
+                                                                                         1500, 1400)])
+def test_net_effect_variance_matches_a_poisson_simulation(counts):
+    """The delta-method standard error, against the spread of the estimate when all six counts are redrawn
+    from Poisson distributions with the observed means (200 000 draws)."""
+    rng = np.random.default_rng(11)
+    draws = rng.poisson(counts, size=(200_000, 6)).astype(float)
+    tb, ta, bb, ba, cb, ca = draws.T
+    ok = cb > 0
+    prevented = (tb + bb)[ok] * ca[ok] / cb[ok] - ta[ok] - ba[ok]
+    local = tb[ok] * ca[ok] / cb[ok] - ta[ok]
+    out = ev.net_effect(*counts)
+    assert out["se_total"] == pytest.approx(prevented.std(), rel=0.03)
+    assert out["se_local"] == pytest.approx(local.std(), rel=0.03)
+
+
+def test_wdd_without_any_incident_is_not_computable():
+    out = ev.wdd((0, 0), (0, 0))
+    assert out["computable"] is False and out["z"] is None and out["total"] == 0
+    assert ev.net_effect(5, 3, 2, 2, 0, 10) == {"computable": False, "reason": "control_zero"}
+    none = ev.net_effect(0, 0, 0, 0, 10, 12)
+    assert none["computable"] is False and none["prevented"] == 0
+    with pytest.raises(ValueError):
+        ev.wdd((1, 1), (1, 1), area_weights=(0, 1, 1, 1))

@@ -86,6 +86,12 @@ def test_counts_match_direct_shapely_computation(setup, coordinator):
     assert result["wdq"]["wdq"] == pytest.approx((14 / 33 - 10 / 30) / (8 / 33 - 20 / 30))
     assert result["wdq"]["reading"] == "displacement"
     assert "minskade med 64 %" in result["verdicts"][0]
+    # Incidents prevented: the control's development (33/30) applied to the place's and the buffer's before counts.
+    net = result["net_effect"]
+    assert net["prevented_place"] == pytest.approx(20 * 33 / 30 - 8)
+    assert net["prevented_buffer"] == pytest.approx(10 * 33 / 30 - 14)
+    assert net["prevented"] == pytest.approx(result["total_net_effect"])
+    assert any("förebyggdes" in v and "95 % KI" in v for v in result["verdicts"][1:]), result["verdicts"]
     codes = {c["code"] for c in result["caveats"]}
     assert {"seasonality", "regression_to_mean", "small_numbers"} <= codes
     json.dumps(result)  # JSON-able

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest  # the login lockout (django-axes) needs a request
 
 from samtrygg.accounts.models import Role, User
 from samtrygg.areas.models import Area, Place
@@ -38,8 +39,8 @@ def test_demo_loads_the_city_and_prints_a_login_for_every_role():
     assert users["admin"].is_staff and users["admin"].is_superuser
     assert not users["samordnare"].is_staff
     assert users["polisanalytiker"].organization.sees_sensitive
-    assert authenticate(username="samordnare", password="demo-samordnare") is not None
-    assert authenticate(username="samordnare", password="wrong-password") is None
+    assert authenticate(HttpRequest(), username="samordnare", password="demo-samordnare") is not None
+    assert authenticate(HttpRequest(), username="samordnare", password="wrong-password") is None
 
     assert Area.objects.filter(kind="district", parent__code="uppsala").count() == 25
     assert Place.objects.get(code="mikaelsparken").area.code == "svartbacken"
@@ -79,7 +80,7 @@ def test_running_twice_does_not_duplicate_and_reset_reloads():
     assert f"Removed {counts[0]} demo reports" in out
     assert Report.objects.count() == loaded
     assert ReportArea.objects.count() == 2 * loaded
-    assert authenticate(username="lasare", password="demo-lasare") is not None
+    assert authenticate(HttpRequest(), username="lasare", password="demo-lasare") is not None
 
 
 def test_other_reports_survive_a_reset(reporter):

@@ -61,3 +61,43 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or self.role in roles
+
+
+class RolePolicy(models.Model):
+    """Security rules for one role, set by admins on the security settings page (/accounts/security/)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication"), default=False,
+        help_text=_("Users with this role must enrol an authenticator app at their next login."),
+    )
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = _("role policy")
+        verbose_name_plural = _("role policies")
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+
+class ExternalIdentity(models.Model):
+    """The link between a user and an account at an identity provider (single sign-on).
+
+    Users are found again by the provider's stable subject identifier, never by a changeable e-mail address.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="external_identities")
+    issuer = models.CharField(_("identity provider"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"

@@ -1,5 +1,8 @@
-"""Keep Django's admin flags in step with the Samtrygg role."""
+"""Keep Django's admin flags in step with the Samtrygg role; start a login's session clocks."""
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
@@ -22,3 +25,19 @@ def admin_role_is_staff(sender, instance, raw=False, **kwargs):
         if previous == Role.ADMIN:
             instance.is_staff = False
             instance.is_superuser = False
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender, request, user, **kwargs):
+    """Start the session's clocks and decide whether this login still owes a second factor.
+
+    After single sign-on with SAMTRYGG_OIDC_TWO_FACTOR=idp the identity provider has asked for it already.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    from .middleware import start_session
+    from .two_factor import needs_second_factor
+
+    backend = request.session.get(BACKEND_SESSION_KEY, "")
+    trusted_idp = backend.endswith("oidc.OIDCBackend") and settings.SAMTRYGG_OIDC_TWO_FACTOR == "idp"
+    start_session(request, second_factor=not trusted_idp and needs_second_factor(user))

@@ -179,6 +179,8 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
                     else {"computable": False, "meaningful": False, "reason": "no_control" if not has_control
                           else "no_buffer"})
     tne = stats.total_net_effect(tb, ta, bb, ba, cb, ca) if has_control else None
+    net = stats.net_effect(tb, ta, bb, ba, cb, ca) if has_control else {"computable": False,
+                                                                          "reason": "no_control"}
 
     # Regression to the mean: the place's weekly rate in the (up to three) years before the before period.
     history_start = max(periods.before_start - timedelta(days=365 * HISTORY_YEARS),
@@ -215,9 +217,10 @@ def evaluate_shape(shape, *, place=None, start=None, end=None, weeks=None, buffe
         "rate_ratio": rr,
         "wdq": displacement,
         "total_net_effect": tne,
+        "net_effect": net,
         "changes": {"place": change_text(tb, ta), "buffer": change_text(bb, ba),
                     "control": change_text(cb, ca) if has_control else None},
-        "verdicts": verdicts(rr, displacement, counts, has_control=has_control),
+        "verdicts": verdicts(rr, displacement, counts, has_control=has_control) + net_effect_verdicts(net),
         "caveats": [dict(c, text=caveat_text(c)) for c in caveat_codes],
         "weekly": {"week_starts": week_starts, "intervention_index": n,
                    "place": stats.weekly_series(t_days, n), "buffer": stats.weekly_series(b_days, n),
@@ -287,6 +290,27 @@ def verdicts(rr: dict, displacement: dict, counts: stats.Counts, *, has_control:
     elif reason == "no_buffer":
         out.append(_("No buffer zone was chosen, so displacement was not measured."))
     return out
+
+
+def net_effect_verdicts(net: dict) -> list[str]:
+    """The net number of incidents prevented, in words; nothing when it cannot be computed."""
+    if not net.get("computable"):
+        return []
+    numbers = {"n": abs(net["prevented"]), "low": _signed(net["prevented_ci_low"]),
+               "high": _signed(net["prevented_ci_high"])}
+    if net["prevented"] >= 0:
+        sentence = _("Counted in incidents, about %(n).0f were prevented at the place and in its buffer zone, "
+                     "given the control area's development (95 %% CI %(low)s to %(high)s)") % numbers
+    else:
+        sentence = _("Counted in incidents, the place and its buffer zone had about %(n).0f more than the control "
+                     "area's development predicts (95 %% CI of incidents prevented %(low)s to %(high)s)") % numbers
+    if net["significant"]:
+        return [sentence + _(": more than chance explains.")]
+    return [sentence + _(": within what chance explains.")]
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.0f}".replace("-", "−")
 
 
 def wdq_reading_text(reading: str, value: float) -> str:

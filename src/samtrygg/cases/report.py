@@ -124,7 +124,12 @@ def evaluation(case) -> dict | None:
                                    f"{rr['rr']:.2f} ({rr['ci_low']:.2f}–{rr['ci_high']:.2f})"))
         if wdq.get("computable") and wdq.get("wdq") is not None:
             out["effects"].append((_("Weighted Displacement Quotient"), f"{wdq['wdq']:.2f}"))
-        if result.get("total_net_effect") is not None:
+        net = result.get("net_effect") or {}
+        if net.get("computable"):
+            low, high = net["prevented_ci_low"], net["prevented_ci_high"]
+            out["effects"].append((_("Incidents prevented, place and buffer (95 % CI)"),
+                                   f"{net['prevented']:.1f} ({low:.1f}–{high:.1f})"))
+        elif result.get("total_net_effect") is not None:
             out["effects"].append((_("Total net effect (incidents)"), f"{result['total_net_effect']:.1f}"))
     else:
         out["numbers"] = _numbers(result)
