@@ -5,8 +5,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import PASSWORD, AreaFactory, OrganizationFactory, UserFactory
+
+# Property-based tests (hypothesis): bounded so the suite stays fast. "ci" (CI=true) is derandomised, so a run
+# is repeatable, and keeps no example database; "dev" remembers failing examples in .hypothesis/ and replays
+# them first. HYPOTHESIS_PROFILE=thorough runs many more examples, by hand.
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+settings.register_profile("dev", max_examples=40, **_COMMON)
+settings.register_profile("ci", max_examples=40, derandomize=True, database=None, print_blob=True, **_COMMON)
+settings.register_profile("thorough", max_examples=2000, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run next to
 # one unless told this is deliberate. Only the tests do this.

@@ -35,3 +35,6 @@ urlpatterns = [
     path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage noticed outside a view (e.g. saving the session) is answered 503, not 500.
+handler500 = "samtrygg.core.unavailable.server_error"

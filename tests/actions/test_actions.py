@@ -126,7 +126,7 @@ def test_responsible_reporter_updates_only_status_and_follow_up(client, org):
     action = make_action(org, title="Byt lampor")
     client.force_login(reporter)
     response = client.get(reverse("actions:edit", args=[action.pk]))
-    assert set(response.context["form"].fields) == {"status", "follow_up"}
+    assert set(response.context["form"].fields) == {"status", "follow_up", "version"}
     client.post(reverse("actions:edit", args=[action.pk]),
                 {"status": "ongoing", "follow_up": "Beställt", "title": "Hackad"})
     action.refresh_from_db()

@@ -203,3 +203,9 @@ def test_area_page_explains_the_rank(as_analyst, world):
     assert f"?quarter={world['quarter']}&amp;area=gamma" in html  # links to hotspots and patterns
     assert as_analyst.get(reverse("quarterly:area", args=[analysis.pk, "nowhere"])).status_code == 404
     assert as_analyst.get(reverse("quarterly:detail", args=[analysis.pk + 99])).status_code == 404
+
+
+def test_a_quarter_in_year_zero_is_a_clear_error_not_a_500(client, db, user_factory):
+    client.force_login(user_factory("analyst"))
+    response = client.get("/quarterly/new/?quarter=0000-Q1")
+    assert response.status_code < 500

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from samtrygg.accounts.models import Organization
 from samtrygg.areas.models import Area, Place
+from samtrygg.core.locking import VersionedFormMixin
 from samtrygg.weekly.weeks import IsoWeek, WeekError
 
 from .models import Action
@@ -32,7 +33,7 @@ def _in_range(value, low, high):
     return value
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(VersionedFormMixin, forms.ModelForm):
     decided = forms.CharField(
         label=_("Decided in week"), required=False, max_length=10,
         help_text=_("The weekly meeting that decided it, e.g. 2026-W47. Empty for actions from elsewhere."),
@@ -104,7 +105,7 @@ class ActionForm(forms.ModelForm):
         return data
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(VersionedFormMixin, forms.ModelForm):
     """What the responsible organisation updates: the status and the follow-up note."""
 
     class Meta:

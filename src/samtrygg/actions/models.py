@@ -46,6 +46,8 @@ class Action(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking (samtrygg.core.locking): bumped by every save through the edit forms.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-start_date", "-id"]

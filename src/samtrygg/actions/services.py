@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from samtrygg.audit import log
+from samtrygg.core import locking
 
 from .models import Action
 
@@ -40,8 +41,10 @@ def create_action(user, **fields) -> Action:
 
 
 @transaction.atomic
-def update_action(user, action: Action, **fields) -> dict[str, list]:
-    """Apply the changed fields; returns the diff (empty when nothing changed, and then nothing is written)."""
+def update_action(user, action: Action, version: int | None = None, **fields) -> dict[str, list]:
+    """Apply the changed fields; returns the diff (empty when nothing changed, and then nothing is written).
+    With ``version`` (the one the form was loaded at) a change saved by someone else in between raises
+    :class:`samtrygg.core.locking.EditConflict` and nothing is written."""
     before = snapshot(action)
     for name, value in fields.items():
         if name not in FIELDS:
@@ -49,7 +52,9 @@ def update_action(user, action: Action, **fields) -> dict[str, list]:
         setattr(action, name, value)
     changes = log.diff(before, snapshot(action))
     if not changes:
+        locking.check(action, version)
         return {}
+    locking.claim(action, version)
     action.full_clean()
     action.save()
     log.record(user, "update", action, summary=action.title, changes=changes)

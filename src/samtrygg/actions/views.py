@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from samtrygg.areas.models import Area, Place
 from samtrygg.audit import history as audit_history
+from samtrygg.core import locking
 from samtrygg.reports.forms import MultiplePhotoField
 from samtrygg.weekly.weeks import IsoWeek, WeekError
 
@@ -150,18 +151,33 @@ def edit(request, pk):
     form_class = ActionForm if full else FollowUpForm
     # The form works on its own copy, so the action keeps its old values until the service compares them.
     copy = Action.objects.get(pk=action.pk)
+    conflict = None
     if request.method == "POST":
         form = form_class(request.POST, instance=copy)
         if form.is_valid():
-            changes = services.update_action(request.user, action, **form.action_fields())
-            if changes:
-                messages.success(request, _("The changes are saved."))
+            try:
+                changes = services.update_action(request.user, action, version=form.expected_version(),
+                                                 **form.action_fields())
+            except locking.EditConflict as exc:
+                conflict = edit_conflict(form, form_class, exc)
             else:
-                messages.info(request, _("Nothing was changed."))
-            return redirect("actions:detail", pk=action.pk)
+                if changes:
+                    messages.success(request, _("The changes are saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("actions:detail", pk=action.pk)
     else:
         form = form_class(instance=copy)
-    return render(request, "actions/form.html", {"form": form, "action": action, "full": full, "next": ""})
+    return render(request, "actions/form.html", {"form": form, "action": action, "full": full, "next": "",
+                                                 "conflict": conflict}, status=409 if conflict else 200)
+
+
+def edit_conflict(form, form_class, exc: locking.EditConflict) -> locking.Conflict:
+    """Someone saved the action since this form was loaded: keep the user's input, carry the stored version,
+    and show who changed it, when, and where the stored values differ from the user's."""
+    stored = Action.objects.get(pk=exc.pk)
+    form.carry_version(stored.version)
+    return locking.conflict_details(stored, locking.differing_fields(form, form_class(instance=stored)))
 
 
 # ---- photos before/after (measures of place cases) ---------------------------------------------------

@@ -68,6 +68,18 @@ class Counts:
         return asdict(self)
 
 
+def check_counts(*counts: float) -> None:
+    """Incident counts are finite and not negative; anything else is a ValueError naming the first bad one
+    (found by the property tests: a negative count crashed in math.log, a NaN gave a NaN "result")."""
+    for value in counts:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"a count must be a number, not {value!r}") from None
+        if not math.isfinite(number) or number < 0:
+            raise ValueError(f"a count must be a finite number of at least 0, not {value!r}")
+
+
 def rate_ratio(t_before: float, t_after: float, c_before: float, c_after: float, *, z: float = Z95) -> dict:
     """The place's change relative to the control's, with a Wald CI on the log scale.
 
@@ -78,6 +90,7 @@ def rate_ratio(t_before: float, t_after: float, c_before: float, c_after: float,
     out = {"computable": False, "corrected": False, "rr": None, "ci_low": None, "ci_high": None,
            "log_rr": None, "se": None, "change_pct": None, "ci_low_pct": None, "ci_high_pct": None,
            "significant": None, "reason": None}
+    check_counts(t_before, t_after, c_before, c_after)
     if t_before + t_after == 0:
         out["reason"] = "no_place_incidents"
         return out
@@ -128,6 +141,7 @@ def wdq(t_before: float, t_after: float, b_before: float, b_after: float, c_befo
     """
     out = {"computable": False, "meaningful": False, "success_measure": None, "buffer_measure": None,
            "wdq": None, "reading": None, "reason": None}
+    check_counts(t_before, t_after, b_before, b_after, c_before, c_after)
     if c_before == 0 or c_after == 0:
         out["reason"] = "control_zero"
         return out
@@ -145,6 +159,7 @@ def wdq(t_before: float, t_after: float, b_before: float, b_after: float, c_befo
 def total_net_effect(t_before, t_after, b_before, b_after, c_before, c_after) -> float | None:
     """Guerette (2009) eq. 4: incidents prevented at the place plus in the buffer, given the control's
     trend (positive: fewer incidents than expected). None when the control had none before."""
+    check_counts(t_before, t_after, b_before, b_after, c_before, c_after)
     if c_before == 0:
         return None
     trend = c_after / c_before

@@ -54,6 +54,10 @@ MAX_CELLS = 4_000_000
 #: Beyond this many (point × kernel-window cell) evaluations the density is computed on the binned counts
 #: with an FFT convolution (each report at its cell centre: an error of at most half a cell).
 EXACT_KDE_WORK = 30_000_000
+MAX_BANDWIDTH_CELLS = 100  # the kernel density's bandwidth, in cells (as the distance band's limit)
+# Cells (and bandwidths, bands) between 1 cm and 100 km: outside, floating point loses the points or the kernel's
+# normalisation divides by zero (found by the property tests).
+MIN_METRES, MAX_CELL_SIZE = 0.01, 100_000.0
 LEVELS = (0.99, 0.95, 0.90)
 Z_EPS = 1e-9  # relative slack so "distance ≤ band" is not lost to floating point (e.g. 200·√2)
 
@@ -96,7 +100,16 @@ def check_positive(value: float, what: str) -> float:
         raise HotspotError(f"{what} must be a number of metres, not {value!r}") from None
     if not math.isfinite(number) or number <= 0:
         raise HotspotError(f"{what} must be more than 0 metres (got {value})")
+    if number < MIN_METRES:
+        raise HotspotError(f"{what} must be at least {MIN_METRES:g} metres (got {value})")
     return number
+
+
+def check_cell(value) -> float:
+    cell = check_positive(value, "The cell size")
+    if cell > MAX_CELL_SIZE:
+        raise HotspotError(f"The cell size must be at most {MAX_CELL_SIZE:g} metres (got {value})")
+    return cell
 
 
 def make_grid(bounds: tuple[float, float, float, float], cell: float = DEFAULT_CELL, *,
@@ -104,7 +117,7 @@ def make_grid(bounds: tuple[float, float, float, float], cell: float = DEFAULT_C
     """The grid of ``cell``-metre squares aligned to multiples of ``cell`` that covers ``bounds``
     (minx, miny, maxx, maxy). The upper edge is strictly beyond ``maxx``/``maxy`` so every point of the
     bounds falls in a cell. Refuses grids of more than ``max_cells`` cells, naming the size."""
-    cell = check_positive(cell, "The cell size")
+    cell = check_cell(cell)
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not all(math.isfinite(b) for b in (minx, miny, maxx, maxy)) or maxx < minx or maxy < miny:
         raise HotspotError(f"invalid bounds {bounds!r}")
@@ -142,10 +155,13 @@ def cell_index(grid: Grid, x, y) -> np.ndarray:
     """Flat cell index of every point, −1 for points outside the grid."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    col = np.floor((x - grid.x0) / grid.cell).astype(np.int64)
-    row = np.floor((y - grid.y0) / grid.cell).astype(np.int64)
-    ok = (col >= 0) & (col < grid.cols) & (row >= 0) & (row < grid.rows)
-    return np.where(ok, row * grid.cols + col, -1)
+    # floor(v / cell) as make_grid computes the grid's extent: (v - x0) / cell can round up to the next cell
+    # for a point just below a cell edge and lose it (found by the property tests).
+    with np.errstate(invalid="ignore"):
+        col = np.floor(x / grid.cell) - round(grid.x0 / grid.cell)
+        row = np.floor(y / grid.cell) - round(grid.y0 / grid.cell)
+    ok = np.isfinite(col) & np.isfinite(row) & (col >= 0) & (col < grid.cols) & (row >= 0) & (row < grid.rows)
+    return np.where(ok, row * grid.cols + col, -1).astype(np.int64)
 
 
 def bin_counts(grid: Grid, x, y, weights=None) -> np.ndarray:
@@ -243,7 +259,8 @@ def is_hot(classes: np.ndarray, level: float = 0.95) -> np.ndarray:
 # --------------------------------------------------------------------------------------------- KDE
 
 def quartic_bandwidth(x, y, cell: float = DEFAULT_CELL) -> float:
-    """Rule-of-thumb bandwidth in metres (see the module docstring); at least one cell."""
+    """Rule-of-thumb bandwidth in metres (see the module docstring); at least one cell, at most
+    ``MAX_BANDWIDTH_CELLS`` cells."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = x.size
@@ -253,7 +270,7 @@ def quartic_bandwidth(x, y, cell: float = DEFAULT_CELL) -> float:
     sd = math.sqrt(float((dx * dx).sum() + (dy * dy).sum()) / n)
     dm = float(np.median(np.hypot(dx, dy)))
     h = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * n ** -0.2
-    return float(max(h, cell))
+    return float(min(max(h, cell), MAX_BANDWIDTH_CELLS * cell))
 
 
 def quartic_kde(grid: Grid, x, y, bandwidth: float, weights=None) -> np.ndarray:
@@ -262,6 +279,11 @@ def quartic_kde(grid: Grid, x, y, bandwidth: float, weights=None) -> np.ndarray:
     Exact (each report at its own position) unless that would take more than ``EXACT_KDE_WORK`` kernel
     evaluations; then each report is placed at its cell centre and the grid is FFT-convolved."""
     h = check_positive(bandwidth, "The bandwidth")
+    if h > MAX_BANDWIDTH_CELLS * grid.cell:
+        # The kernel window grows with (bandwidth / cell)²: an unbounded bandwidth ran out of memory
+        # (found by the property tests).
+        raise HotspotError(f"A bandwidth of {h:g} m is too wide for {grid.cell:g} m cells (at most "
+                           f"{MAX_BANDWIDTH_CELLS} cells, {MAX_BANDWIDTH_CELLS * grid.cell:g} m).")
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     w = np.ones(x.size) if weights is None else np.asarray(weights, dtype=float)
@@ -328,7 +350,7 @@ def analyse(x, y, *, polygons=None, bounds=None, cell: float = DEFAULT_CELL, ban
 
     The grid covers ``bounds`` or the bounds of ``polygons`` (or of the points). ``harm`` (severity ×
     quantity per point) is summed per cell for the stability measures. ``band`` defaults to cell × √2."""
-    cell = check_positive(cell, "The cell size")
+    cell = check_cell(cell)
     if bandwidth is not None:
         bandwidth = check_positive(bandwidth, "The bandwidth")
     band = cell * math.sqrt(2) if band is None else check_positive(band, "The distance band")

@@ -168,16 +168,20 @@ def combine(values: Mapping[str, Sequence[float]], weights: Mapping[str, float])
 
 
 def ratio(current: Sequence[float], baseline: Sequence[float]) -> np.ndarray:
-    """``current / baseline`` per area; NaN where the baseline is zero or missing (nothing to compare with)."""
+    """``current / baseline`` per area; NaN where the baseline is zero or missing (nothing to compare with),
+    or the quotient is not a finite number."""
     c = np.asarray(current, dtype=float)
     b = np.asarray(baseline, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(np.isfinite(b) & (b > 0), c / b, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.where(np.isfinite(b) & (b > 0), c / b, np.nan)
+    # A tiny baseline can overflow the quotient (found by the property tests): no number to compare either.
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def per_thousand(harm: Sequence[float], population: Sequence[float]) -> np.ndarray:
     """Harm per 1 000 inhabitants; NaN where the population is missing or zero."""
     h = np.asarray(harm, dtype=float)
     p = np.asarray(population, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(np.isfinite(p) & (p > 0), h / p * 1000.0, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.where(np.isfinite(p) & (p > 0), h / p * 1000.0, np.nan)
+    return np.where(np.isfinite(out), out, np.nan)

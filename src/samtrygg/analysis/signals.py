@@ -366,6 +366,12 @@ def _run(jobs):
             return list(pool.map(lambda job: job[0](job[1]), jobs))
 
 
+#: The largest weekly count judged (far above any real series; the GLM's precision ends around 1e10).
+MAX_COUNT = 1e9
+#: The smallest false-alarm rate: one false signal per series in about 20 000 years of weeks.
+MIN_ALPHA = 1e-6
+
+
 def detect(
     counts,
     current: int | slice | None = None,
@@ -400,8 +406,8 @@ def detect(
     with Noufaily's settings, for comparison). ``years``: how far back the baseline reaches (Farrington's
     ``b``). The other parameters are described in the module docstring.
 
-    Raises ``ValueError`` for counts that are not a finite non-negative 1-D/2-D array, a week out of
-    range or an ``alpha`` outside (0, 0.5).
+    Raises ``ValueError`` for counts that are not a finite non-negative 1-D/2-D array (or above
+    ``MAX_COUNT``), a week out of range or an ``alpha`` outside [``MIN_ALPHA``, 0.5).
     """
     if method not in ("samtrygg", "farrington"):
         raise ValueError("method must be 'samtrygg' or 'farrington'")
@@ -416,8 +422,12 @@ def detect(
         raise ValueError("counts must be a 1-D or 2-D array (series x weeks)")
     if not np.all(np.isfinite(y_all)) or np.any(y_all < 0):
         raise ValueError("counts must be finite and non-negative")
-    if not 0 < alpha < 0.5:
-        raise ValueError("alpha must be between 0 and 0.5")
+    if np.any(y_all > MAX_COUNT):
+        # Above this the fits lose precision and their exp() overflows (found by the property tests).
+        raise ValueError(f"counts must be at most {MAX_COUNT:.0e} a week")
+    if not MIN_ALPHA <= alpha < 0.5:
+        # Below MIN_ALPHA the negative-binomial quantile is infinite (found by the property tests).
+        raise ValueError(f"alpha must be between {MIN_ALPHA:g} and 0.5")
     S, n = y_all.shape
     single = current is None or np.isscalar(current)
     if current is None:

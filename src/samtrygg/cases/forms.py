@@ -12,6 +12,7 @@ from samtrygg.accounts.models import Organization, Role, User
 from samtrygg.actions.forms import ActionForm, DateInput
 from samtrygg.actions.models import Action
 from samtrygg.areas.models import Area, Place
+from samtrygg.core.locking import VersionedFormMixin
 from samtrygg.reports.forms import MultiplePhotoField
 
 from . import checklist
@@ -34,7 +35,7 @@ def _light(qs):
     return qs.defer("geometry_wgs84", "geometry_sweref")
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedFormMixin, forms.ModelForm):
     drawn_area = forms.CharField(
         label=_("Drawn area (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Filled in when you draw on the map. Leave empty when you pick a registered place."))
@@ -131,7 +132,7 @@ class JournalForm(forms.ModelForm):
         widgets = {"happened_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
 
 
-class AnalysisForm(forms.ModelForm):
+class AnalysisForm(VersionedFormMixin, forms.ModelForm):
     """The problem analysis triangle and the conclusions; the checklist fields are added per item."""
 
     class Meta:

@@ -39,6 +39,8 @@ class PlaceCase(models.Model):
     follow_up_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking (samtrygg.core.locking): bumped by every save through the edit form.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -115,6 +117,7 @@ class CauseAnalysis(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     def __str__(self) -> str:
         return f"cause analysis of {self.case}"

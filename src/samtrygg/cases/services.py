@@ -11,6 +11,7 @@ from django.utils import timezone
 from samtrygg.actions import services as action_services
 from samtrygg.actions.models import Action, ActionPhoto
 from samtrygg.audit import log
+from samtrygg.core import locking
 
 from . import checklist
 from .models import CauseAnalysis, Hypothesis, JournalEntry, PlaceCase
@@ -67,12 +68,18 @@ def create_case(user, partners=None, **fields) -> PlaceCase:
 
 
 @transaction.atomic
-def update_case(user, case: PlaceCase, partners=None, **fields) -> dict:
+def update_case(user, case: PlaceCase, partners=None, version: int | None = None, **fields) -> dict:
+    """Apply the form's fields and partners. With ``version`` (the one the form was loaded at) a change saved
+    by someone else in between raises :class:`samtrygg.core.locking.EditConflict` and nothing is written."""
     before = snapshot(case)
     _apply(case, fields)
     if case.follow_up_on != PlaceCase.objects.filter(pk=case.pk).values_list("follow_up_on", flat=True).first():
         case.follow_up_reminder_sent_at = None  # a new follow-up date gets its own reminder
     changes = log.diff(before, snapshot(case))
+    if changes or (partners is not None and partners.has_changed()):
+        locking.claim(case, version)
+    else:
+        locking.check(case, version)
     if changes:
         case.full_clean()
         case.save()
@@ -144,13 +151,21 @@ def _hypotheses_snapshot(case: PlaceCase) -> dict:
 
 @transaction.atomic
 def save_analysis(user, case: PlaceCase, analysis: CauseAnalysis, fields: dict, checklist_data: dict,
-                  hypotheses_formset) -> dict:
-    """Save the analysis fields, the checklist and the hypotheses; one audit entry with every change."""
+                  hypotheses_formset, version: int | None = None) -> dict:
+    """Save the analysis fields, the checklist and the hypotheses; one audit entry with every change. With
+    ``version`` a save by someone else since the form was loaded raises
+    :class:`samtrygg.core.locking.EditConflict` and nothing is written."""
     stored = CauseAnalysis.objects.filter(pk=analysis.pk).first()
     before = {**(_analysis_snapshot(stored) if stored else {}), **_hypotheses_snapshot(case)}
+    before_fields = _analysis_snapshot(stored) if stored else {}
     for name in ANALYSIS_FIELDS:
         setattr(analysis, name, fields.get(name, ""))
     analysis.checklist = checklist.normalise(checklist_data)
+    if stored is not None:
+        if _analysis_snapshot(analysis) != before_fields or hypotheses_formset.has_changed():
+            locking.claim(analysis, version)
+        else:
+            locking.check(analysis, version)
     analysis.case = case
     analysis.updated_by = user if getattr(user, "is_authenticated", False) else None
     analysis.save()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samtrygg.actions import queries as action_queries
 from samtrygg.actions.models import ActionPhoto
+from samtrygg.core import locking
 
 from . import access, checklist, services
 from .forms import AnalysisForm, CaseForm, HypothesisFormSet, JournalForm, MeasureForm, PartnerFormSet
@@ -93,7 +94,16 @@ def case_list(request):
     })
 
 
+def _conflict(form, form_class, model, exc: locking.EditConflict) -> locking.Conflict:
+    """Someone saved since this form was loaded: keep the user's input, carry the stored version, and show
+    who changed it, when, and where the stored values differ from the user's."""
+    stored = model.objects.get(pk=exc.pk)
+    form.carry_version(stored.version)
+    return locking.conflict_details(stored, locking.differing_fields(form, form_class(instance=stored)))
+
+
 def _save_case_form(request, case: PlaceCase | None):
+    """Returns (redirect or None, form, partners, conflict or None)."""
     form = CaseForm(request.POST, instance=PlaceCase.objects.get(pk=case.pk) if case else None)
     partners = PartnerFormSet(request.POST, instance=case or PlaceCase(), prefix="partners")
     if form.is_valid() and partners.is_valid():
@@ -101,17 +111,21 @@ def _save_case_form(request, case: PlaceCase | None):
             case = services.create_case(request.user, partners=partners, **form.case_fields())
             messages.success(request, _("The case is opened."))
         else:
-            services.update_case(request.user, case, partners=partners, **form.case_fields())
+            try:
+                services.update_case(request.user, case, partners=partners, version=form.expected_version(),
+                                     **form.case_fields())
+            except locking.EditConflict as exc:
+                return None, form, partners, _conflict(form, CaseForm, PlaceCase, exc)
             messages.success(request, _("The changes are saved."))
-        return redirect("cases:detail", pk=case.pk), form, partners
-    return None, form, partners
+        return redirect("cases:detail", pk=case.pk), form, partners, None
+    return None, form, partners, None
 
 
 @login_required
 def create(request):
     _require_manager(request.user)
     if request.method == "POST":
-        done, form, partners = _save_case_form(request, None)
+        done, form, partners, _conflict_ = _save_case_form(request, None)
         if done:
             return done
     else:
@@ -132,14 +146,17 @@ def create(request):
 def edit(request, pk):
     case = _case_or_404(pk)
     _require_manager(request.user)
+    conflict = None
     if request.method == "POST":
-        done, form, partners = _save_case_form(request, case)
+        done, form, partners, conflict = _save_case_form(request, case)
         if done:
             return done
     else:
         form = CaseForm(instance=case)
         partners = PartnerFormSet(instance=case, prefix="partners")
-    return render(request, "cases/case_form_page.html", {"form": form, "partners": partners, "case": case})
+    return render(request, "cases/case_form_page.html",
+                  {"form": form, "partners": partners, "case": case, "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 def _render_detail(request, case: PlaceCase, journal_form=None, status=200):
@@ -208,22 +225,28 @@ def analysis(request, pk):
     case = _case_or_404(pk)
     _require_manager(request.user)
     instance = services.analysis_for(case)
+    conflict = None
     if request.method == "POST":
         form = AnalysisForm(request.POST, instance=instance)
         hypotheses = HypothesisFormSet(request.POST, instance=case, prefix="hyp")
         if form.is_valid() and hypotheses.is_valid():
             fields = {name: form.cleaned_data.get(name, "") for name in services.ANALYSIS_FIELDS}
-            services.save_analysis(request.user, case, instance, fields, form.checklist_data(), hypotheses)
-            messages.success(request, _("The cause analysis is saved."))
-            return redirect("cases:detail", pk=case.pk)
+            try:
+                services.save_analysis(request.user, case, instance, fields, form.checklist_data(), hypotheses,
+                                       version=form.expected_version())
+            except locking.EditConflict as exc:
+                conflict = _conflict(form, AnalysisForm, type(instance), exc)
+            else:
+                messages.success(request, _("The cause analysis is saved."))
+                return redirect("cases:detail", pk=case.pk)
     else:
         form = AnalysisForm(instance=instance)
         hypotheses = HypothesisFormSet(instance=case, prefix="hyp")
     return render(request, "cases/analysis.html", {
         "case": case, "form": form, "hypotheses": hypotheses,
         "datasheet_url": reverse("cases:datasheet", args=[case.pk]),
-        "reports_url": place_report_link(case),
-    })
+        "reports_url": place_report_link(case), "conflict": conflict,
+    }, status=409 if conflict else 200)
 
 
 @login_required

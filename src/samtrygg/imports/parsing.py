@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -156,9 +155,12 @@ def _cell_text(value) -> str:
 def read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    # openpyxl has no error type of its own for a malformed workbook: a broken part raises whatever its zip or
+    # XML reading meets (BadZipFile, KeyError, ParseError, TypeError, IndexError…), so every exception while
+    # opening or reading the workbook is the file's problem (found by the property tests: a 500 before).
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 – see above
         raise FileProblem(_("The file is not a readable Excel workbook (XLSX): %(error)s") % {"error": exc}) \
             from None
     try:
@@ -175,6 +177,11 @@ def read_xlsx(data: bytes) -> Table:
                 continue
             rows.append(dict(zip(columns, cells, strict=False)))
             lines.append(number)
+    except FileProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 – see above
+        raise FileProblem(_("The file is not a readable Excel workbook (XLSX): %(error)s") % {"error": exc}) \
+            from None
     finally:
         workbook.close()
     if columns is None:

@@ -167,6 +167,9 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+EARLIEST_YEAR = 1900  # an incident before this is a typing error
+
+
 def parse_when(text: str) -> datetime:
     """ISO 8601 to an aware UTC datetime; local Stockholm time when no offset is given. Raises ValueError."""
     try:
@@ -174,14 +177,21 @@ def parse_when(text: str) -> datetime:
     except ValueError:
         raise ValueError(_("“%(value)s” is not an ISO 8601 date and time (e.g. 2026-03-01T21:30)")
                          % {"value": text}) from None
-    if value.tzinfo is None:
-        local = value.replace(tzinfo=STOCKHOLM)  # fold=0: the first of a repeated hour (summer time)
-        utc = local.astimezone(UTC)
-        if utc.astimezone(STOCKHOLM).replace(tzinfo=None) != value:
-            raise ValueError(_("%(value)s does not exist in Swedish time (the clocks jumped forward then)")
-                             % {"value": text})
-        return utc
-    return value.astimezone(UTC)
+    if value.year < EARLIEST_YEAR:
+        # Also keeps the conversions below away from year 1, where they overflow (found by the property tests).
+        raise ValueError(_("occurred_at %(value)s is before the year %(year)s") % {"value": text,
+                                                                                 "year": EARLIEST_YEAR})
+    try:
+        if value.tzinfo is None:
+            local = value.replace(tzinfo=STOCKHOLM)  # fold=0: the first of a repeated hour (summer time)
+            utc = local.astimezone(UTC)
+            if utc.astimezone(STOCKHOLM).replace(tzinfo=None) != value:
+                raise ValueError(_("%(value)s does not exist in Swedish time (the clocks jumped forward then)")
+                                 % {"value": text})
+            return utc
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is in the year 10000 in UTC
+        raise ValueError(_("“%(value)s” is outside the dates Samtrygg can store") % {"value": text}) from None
 
 
 def validate(table: Table, ctx: Context) -> Validated:

@@ -25,7 +25,10 @@ class Quarter:
         m = _QUARTER.match(text or "")
         if not m:
             raise QuarterError(f"{text!r} is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3")
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not 1900 <= year <= 2999:
+            raise QuarterError(f"{text.strip()!r}: the year must be between 1900 and 2999")
+        return cls(year, int(m.group(2)))
 
     @classmethod
     def of(cls, day: date | datetime) -> Quarter:

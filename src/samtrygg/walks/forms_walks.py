@@ -13,6 +13,7 @@ from samtrygg.areas.assignment import containing
 from samtrygg.areas.models import Area
 from samtrygg.cases.models import PlaceCase
 from samtrygg.categories.models import Category
+from samtrygg.core.locking import VersionedFormMixin
 from samtrygg.privacy import pii
 from samtrygg.reports.forms import check_photo, pii_kinds, pii_segments
 
@@ -22,7 +23,7 @@ from .services_walks import RouteError, parse_route
 MAX_RESIDENTS = 10_000
 
 
-class WalkForm(forms.ModelForm):
+class WalkForm(VersionedFormMixin, forms.ModelForm):
     route = forms.CharField(
         label=_("Route (GeoJSON LineString, WGS84)"), required=False,
         help_text=_("Filled in by drawing on the map; you may also paste GeoJSON."),

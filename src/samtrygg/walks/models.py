@@ -23,6 +23,8 @@ class Questionnaire(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking of the question builder (samtrygg.core.locking); not the questions' version number.
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -130,6 +132,7 @@ class SafetyWalk(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (core.locking)
 
     class Meta:
         ordering = ["-walked_on", "-id"]
@@ -188,6 +191,7 @@ class Feedback(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (core.locking)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["questionnaire", "area"], name="feedback_unique")]

@@ -13,6 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samtrygg.audit import log
+from samtrygg.core import locking
+
 from .defaults import DEFAULT_QUESTIONS
 from .models import AnswerRateBucket, Question, Questionnaire, QuestionnaireVersion
 
@@ -59,17 +62,26 @@ def _write_questions(version: QuestionnaireVersion, rows: list[dict]) -> None:
 
 
 @transaction.atomic
-def save_questions(questionnaire: Questionnaire, rows: list[dict]) -> QuestionnaireVersion:
+def save_questions(questionnaire: Questionnaire, rows: list[dict], *, user=None,
+                   edit_version: int | None = None) -> QuestionnaireVersion:
     """Store the edited questions. The current version is changed in place while it has no answers;
-    once it has answers a new version is made (copy-on-write) and the old one stays as answered."""
+    once it has answers a new version is made (copy-on-write) and the old one stays as answered.
+    ``edit_version`` is the builder's optimistic lock: when someone saved the questions since the builder was
+    loaded, :class:`samtrygg.core.locking.EditConflict` is raised and nothing is written."""
     # Lock the questionnaire so two editors cannot both create "version n+1".
     Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     version = current_version(questionnaire)
+    before = question_rows(version)
+    locking.claim(questionnaire, edit_version, field="edit_version")
     if version is None or is_frozen(version):
         number = (version.number + 1) if version else 1
         version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=number)
     _write_questions(version, rows)
+    log.record(user, "update", questionnaire, summary=f"{questionnaire.title}: questions (version {version.number})",
+               changes={"questions": [" | ".join(r.get("key", "") for r in before),
+                                      " | ".join(r.get("key", "") for r in rows)]})
     return version
+
 
 
 # ---- status --------------------------------------------------------------------------------------

@@ -229,7 +229,27 @@ def published_feedback(slug: str, area_code: str | None = None) -> Feedback | No
 
 
 @transaction.atomic
-def save_feedback(feedback: Feedback, *, summary_sv: str, summary_en: str, actions, publish: bool | None, user):
+def save_feedback(feedback: Feedback, *, summary_sv: str, summary_en: str, actions, publish: bool | None, user,
+                  version: int | None = None):
+    """Save the editor's texts, chosen actions and publication. ``version`` is the one the editor was loaded
+    at (0: there was no feedback yet); when someone saved since, :class:`samtrygg.core.locking.EditConflict`
+    is raised and nothing is written."""
+    from django.db import IntegrityError, transaction
+
+    from samtrygg.core import locking
+
+    try:
+        with transaction.atomic():
+            if feedback.pk is not None:
+                locking.claim(feedback, version)
+            return _save_feedback(feedback, summary_sv=summary_sv, summary_en=summary_en, actions=actions,
+                                  publish=publish, user=user)
+    except IntegrityError:  # created by someone else at the same moment
+        existing = Feedback.objects.get(questionnaire=feedback.questionnaire, area=feedback.area)
+        raise locking.EditConflict(Feedback, existing.pk, version, existing.version) from None
+
+
+def _save_feedback(feedback: Feedback, *, summary_sv: str, summary_en: str, actions, publish: bool | None, user):
     feedback.summary_sv = summary_sv
     feedback.summary_en = summary_en
     if publish is True and not feedback.published_at:

@@ -21,6 +21,7 @@ from samtrygg.accounts.models import Role
 from samtrygg.actions import services as action_services
 from samtrygg.actions.models import Action
 from samtrygg.audit import log
+from samtrygg.core import locking
 from samtrygg.reports import services as report_services
 
 from .models import Observation, SafetyWalk
@@ -103,8 +104,10 @@ def _participants(walk):
 
 
 @transaction.atomic
-def save_walk(user, walk: SafetyWalk, fields: dict, participants_formset) -> SafetyWalk:
-    """Create or update a walk and its participants (a bound, valid inline formset) in one transaction."""
+def save_walk(user, walk: SafetyWalk, fields: dict, participants_formset, version: int | None = None) -> SafetyWalk:
+    """Create or update a walk and its participants (a bound, valid inline formset) in one transaction. With
+    ``version`` (the one the edit form was loaded at) a save by someone else since raises
+    :class:`samtrygg.core.locking.EditConflict` and nothing is written."""
     is_new = walk.pk is None
     # Compare with the stored row: a ModelForm has already copied the new values onto `walk`.
     stored = None if is_new else SafetyWalk.objects.get(pk=walk.pk)
@@ -113,6 +116,11 @@ def save_walk(user, walk: SafetyWalk, fields: dict, participants_formset) -> Saf
         setattr(walk, name, value)
     if is_new and getattr(user, "is_authenticated", False):
         walk.created_by = user
+    if not is_new:
+        if any(getattr(walk, name) != getattr(stored, name) for name in fields) or participants_formset.has_changed():
+            locking.claim(walk, version)
+        else:
+            locking.check(walk, version)
     walk.save()
     participants_formset.instance = walk
     participants_formset.save()

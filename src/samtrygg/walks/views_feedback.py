@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from samtrygg.actions.models import Action
 from samtrygg.areas.models import Area
+from samtrygg.core import locking
+from samtrygg.core.locking import VersionedFormMixin
 
 from . import feedback_pdf
 from . import results as svc
@@ -25,7 +27,7 @@ from .views_results import can_moderate
 SUMMARY_MAX = 5000
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VersionedFormMixin, forms.Form):
     summary_sv = forms.CharField(label=_("What we heard (Swedish)"), required=False, max_length=SUMMARY_MAX,
                                  widget=forms.Textarea(attrs={"rows": 5}),
                                  help_text=_("Plain language: what residents said, in a few sentences."))
@@ -61,27 +63,40 @@ def feedback_edit(request, pk: int):
     area = _area_from(request)
     feedback = Feedback.objects.filter(questionnaire=questionnaire, area=area).first() or Feedback(
         questionnaire=questionnaire, area=area)
+    conflict = None
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         if form.is_valid():
             publish = {"publish": True, "unpublish": False}.get(request.POST.get("do"))
-            svc.save_feedback(feedback, summary_sv=form.cleaned_data["summary_sv"],
-                              summary_en=form.cleaned_data["summary_en"], actions=form.cleaned_data["actions"],
-                              publish=publish, user=request.user)
-            messages.success(request, {True: _("The feedback is published."),
-                                       False: _("The feedback is no longer public.")}.get(
-                                           publish, _("The feedback is saved.")))
-            url = reverse("walks:feedback_edit", args=[pk])
-            return redirect(url + (f"?area={area.code}" if area else ""))
+            try:
+                svc.save_feedback(feedback, summary_sv=form.cleaned_data["summary_sv"],
+                                  summary_en=form.cleaned_data["summary_en"], actions=form.cleaned_data["actions"],
+                                  publish=publish, user=request.user, version=form.expected_version())
+            except locking.EditConflict:
+                feedback = Feedback.objects.get(questionnaire=questionnaire, area=area)
+                form.carry_version(feedback.version)
+                conflict = locking.conflict_details(
+                    feedback, locking.differing_fields(form, FeedbackForm(initial=_initial(feedback))))
+            else:
+                messages.success(request, {True: _("The feedback is published."),
+                                           False: _("The feedback is no longer public.")}.get(
+                                               publish, _("The feedback is saved.")))
+                url = reverse("walks:feedback_edit", args=[pk])
+                return redirect(url + (f"?area={area.code}" if area else ""))
     else:
-        form = FeedbackForm(initial={"summary_sv": feedback.summary_sv, "summary_en": feedback.summary_en,
-                                     "actions": list(feedback.actions.all()) if feedback.pk else []})
+        form = FeedbackForm(initial=_initial(feedback))
     public_url = reverse("public:feedback", args=[questionnaire.slug]) + (f"?area={area.code}" if area else "")
     return render(request, "walks/feedback_edit.html", {
         "questionnaire": questionnaire, "feedback": feedback, "form": form, "area": area,
         "areas": Area.objects.filter(is_active=True).order_by("name"), "public_url": public_url,
-        "preview": svc.public_results(feedback, area=area, lang="sv"),
-    })
+        "preview": svc.public_results(feedback, area=area, lang="sv"), "conflict": conflict,
+    }, status=409 if conflict else 200)
+
+
+def _initial(feedback: Feedback) -> dict:
+    return {"summary_sv": feedback.summary_sv, "summary_en": feedback.summary_en,
+            "actions": list(feedback.actions.all()) if feedback.pk else [],
+            "version": feedback.version if feedback.pk else 0}
 
 
 def _public_context(request, slug: str):

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samtrygg.core import locking
+
 from . import questionnaires as svc
 from .models import Question, Questionnaire
 
@@ -195,20 +197,38 @@ def questionnaire_edit(request, pk):
     q = get_object_or_404(Questionnaire, pk=pk)
     version = svc.current_version(q)
     frozen = version is not None and svc.is_frozen(version)
+    conflict, edit_version = None, q.edit_version
     if request.method == "POST":
         formset = QuestionFormSet(request.POST)
         if formset.is_valid():
-            new = svc.save_questions(q, formset.rows())
-            if version is None or new.pk != version.pk:
-                messages.success(request, _("Saved as version %(n)s; the answers stay with the version they "
-                                            "answered.") % {"n": new.number})
+            try:
+                new = svc.save_questions(q, formset.rows(), user=request.user,
+                                         edit_version=locking.posted_version(request.POST.get("edit_version")))
+            except locking.EditConflict:
+                q.refresh_from_db()
+                # The questions are a list, not fields: the diff shows both lists of question texts.
+                version = svc.current_version(q)
+                frozen = version is not None and svc.is_frozen(version)
+                edit_version = q.edit_version
+                rows = [{"label": _("Questions"), "current": _question_list(svc.question_rows(version)),
+                         "yours": _question_list(formset.rows())}]
+                conflict = locking.conflict_details(q, rows)
             else:
-                messages.success(request, _("The questions are saved."))
-            return redirect("walks:questionnaire_detail", pk=q.pk)
+                if version is None or new.pk != version.pk:
+                    messages.success(request, _("Saved as version %(n)s; the answers stay with the version they "
+                                                "answered.") % {"n": new.number})
+                else:
+                    messages.success(request, _("The questions are saved."))
+                return redirect("walks:questionnaire_detail", pk=q.pk)
     else:
         formset = QuestionFormSet(initial=_initial_rows(version))
     return render(request, "walks/questionnaire_edit.html",
-                  {"questionnaire": q, "formset": formset, "version": version, "frozen": frozen})
+                  {"questionnaire": q, "formset": formset, "version": version, "frozen": frozen,
+                   "conflict": conflict, "edit_version": edit_version}, status=409 if conflict else 200)
+
+
+def _question_list(rows: list[dict]) -> str:
+    return "\n".join(f"{i}. {row.get('text_sv') or row.get('key')}" for i, row in enumerate(rows, start=1))
 
 
 def public_url(q: Questionnaire) -> str:

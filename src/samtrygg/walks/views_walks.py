@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samtrygg.core import locking
+
 from . import services_walks as services
 from .forms_walks import ConvertForm, ObservationForm, ParticipantFormSet, WalkForm
 from .models import Observation, SafetyWalk, WalkParticipant
@@ -54,17 +56,28 @@ def walk_list(request):
 def _edit(request, walk: SafetyWalk | None):
     _require(services.can_manage, request.user)
     instance = walk or SafetyWalk()
+    conflict = None
     if request.method == "POST":
         form = WalkForm(request.POST, instance=instance)
         participants = ParticipantFormSet(request.POST, instance=instance, prefix="part")
         if form.is_valid() and participants.is_valid():
-            saved = services.save_walk(request.user, instance, form.walk_fields(), participants)
-            messages.success(request, _("The safety walk is saved."))
-            return redirect("walks:detail", pk=saved.pk)
+            try:
+                saved = services.save_walk(request.user, instance, form.walk_fields(), participants,
+                                           version=form.expected_version() if walk else None)
+            except locking.EditConflict as exc:
+                stored = SafetyWalk.objects.get(pk=exc.pk)
+                form.carry_version(stored.version)
+                conflict = locking.conflict_details(
+                    stored, locking.differing_fields(form, WalkForm(instance=stored)))
+            else:
+                messages.success(request, _("The safety walk is saved."))
+                return redirect("walks:detail", pk=saved.pk)
     else:
         form = WalkForm(instance=instance)
         participants = ParticipantFormSet(instance=instance, prefix="part")
-    return render(request, "walks/walk_form.html", {"form": form, "participants": participants, "walk": walk})
+    return render(request, "walks/walk_form.html",
+                  {"form": form, "participants": participants, "walk": walk, "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 @login_required

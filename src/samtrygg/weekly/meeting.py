@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from samtrygg.accounts.models import Role
 from samtrygg.audit import log
+from samtrygg.core import locking
 from samtrygg.privacy import pii
 
 from . import events
@@ -74,6 +75,12 @@ def assessment_for(week: IsoWeek, area=None) -> dict | None:
     return as_dict(picture) if picture else None
 
 
+def assessment_version(week: IsoWeek, area=None) -> int:
+    """The optimistic-locking version the assessment form carries; 0 while nothing was written."""
+    return (WeeklyPicture.objects.filter(iso_year=week.year, iso_week=week.week, area=area)
+            .values_list("version", flat=True).first()) or 0
+
+
 def pii_kinds(*texts: str) -> list[str]:
     """Kinds of personal data found in the texts (each once), for a warning that does not block."""
     found: list[str] = []
@@ -102,18 +109,25 @@ def _get_or_create_locked(week: IsoWeek, area) -> tuple[WeeklyPicture, bool]:
 
 
 @transaction.atomic
-def save_assessment(user, week: IsoWeek, area, what_we_see: str, what_it_means: str) -> tuple[WeeklyPicture, bool]:
+def save_assessment(user, week: IsoWeek, area, what_we_see: str, what_it_means: str,
+                    version: int | None = None) -> tuple[WeeklyPicture, bool]:
     """Save the assessment texts (empty is allowed). Returns (picture, changed); nothing is written when the
-    texts are unchanged."""
+    texts are unchanged. ``version`` is the one the form was loaded at (0: nothing was written then); when
+    someone saved since, :class:`samtrygg.core.locking.EditConflict` is raised and nothing is written."""
     _check_week(week)
     what_we_see = (what_we_see or "").strip()[:MAX_TEXT]
     what_it_means = (what_it_means or "").strip()[:MAX_TEXT]
     picture, created = _get_or_create_locked(week, area)
+    if not created and version == 0:  # the form saw no assessment, but someone has written one since
+        raise locking.EditConflict(WeeklyPicture, picture.pk, 0, picture.version)
     before = {"what_we_see": picture.what_we_see, "what_it_means": picture.what_it_means}
     after = {"what_we_see": what_we_see, "what_it_means": what_it_means}
     changes = log.diff({} if created else before, after)
     if not created and not changes:
+        locking.check(picture, version)
         return picture, False
+    if not created:
+        locking.claim(picture, version)
     picture.what_we_see, picture.what_it_means = what_we_see, what_it_means
     picture.updated_by = user
     picture.save()

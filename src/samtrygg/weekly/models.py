@@ -19,6 +19,8 @@ class WeeklyPicture(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # Optimistic locking of the assessment (samtrygg.core.locking); 0 in a form means "not written yet".
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-iso_year", "-iso_week"]

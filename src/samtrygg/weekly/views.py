@@ -124,6 +124,13 @@ def week(request, week):
     picture = build_picture(request.user, iso, area=filters.area, categories=filters.categories,
                             organization=filters.organization)
     context.update(picture=picture, area=filters.area, **_page_extras(picture))
+    if context["can_edit"]:
+        from . import meeting, views_meeting
+
+        draft = views_meeting.pop_conflict(request, iso, filters.area)
+        context.update(draft=draft, conflict=draft["conflict"] if draft else None,
+                       assessment_version=draft["version"] if draft else meeting.assessment_version(
+                           iso, filters.area))
     return render(request, "weekly/week.html", context)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
+from samtrygg.core import locking
 from samtrygg.reports.access import sees_all_sensitive
 from samtrygg.reports.forms import PII_LABELS
 
@@ -67,9 +68,14 @@ def assessment(request, week):
         return _problem(request, problem)
     see, means = request.POST.get("what_we_see", ""), request.POST.get("what_it_means", "")
     try:
-        picture, changed = meeting.save_assessment(request.user, iso, area, see, means)
+        picture, changed = meeting.save_assessment(request.user, iso, area, see, means,
+                                                   version=locking.posted_version(request.POST.get("version")))
     except meeting.MeetingError as exc:
         messages.error(request, str(exc))
+        return redirect(_back(iso, area))
+    except locking.EditConflict as exc:
+        # The week page is a redirect away: the refused texts travel in the session and are shown there.
+        request.session[conflict_key(iso, area)] = {"pk": exc.pk, "what_we_see": see, "what_it_means": means}
         return redirect(_back(iso, area))
     if not changed:
         messages.info(request, _("Nothing was changed."))
@@ -84,6 +90,32 @@ def assessment(request, week):
                                     "remove it unless it is needed.")
                          % {"kinds": ", ".join(str(PII_LABELS.get(k, k)) for k in kinds)})
     return redirect(_back(iso, area))
+
+
+def conflict_key(week: IsoWeek, area) -> str:
+    return f"weekly-assessment-conflict:{week}:{area.code if area else ''}"
+
+
+ASSESSMENT_LABELS = {"what_we_see": gettext_lazy("What do we see?"),
+                     "what_it_means": gettext_lazy("What do we think it means?")}
+
+
+def pop_conflict(request, week: IsoWeek, area) -> dict | None:
+    """The assessment refused by an edit conflict, once, for the week page: the user's texts, the stored
+    version to carry, and who saved what in between."""
+    from .models import WeeklyPicture
+
+    stored = request.session.pop(conflict_key(week, area), None)
+    if not stored:
+        return None
+    picture = WeeklyPicture.objects.filter(pk=stored.get("pk")).first()
+    if picture is None:
+        return None
+    rows = [{"label": str(label), "current": locking.show(getattr(picture, name)),
+             "yours": locking.show(stored.get(name, "").strip())}
+            for name, label in ASSESSMENT_LABELS.items() if getattr(picture, name) != stored.get(name, "").strip()]
+    return {"conflict": locking.conflict_details(picture, rows), "version": picture.version,
+            "what_we_see": stored.get("what_we_see", ""), "what_it_means": stored.get("what_it_means", "")}
 
 
 @login_required

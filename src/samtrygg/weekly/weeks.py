@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext, gettext_noop
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Years the interface and the commands accept: four digits would allow year 0, where dates do not exist.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
@@ -41,6 +43,10 @@ class IsoWeek:
                             gettext_noop("“%(text)s” is not a week; write it as YYYY-Www, for example 2026-W47"),
                             {"text": (text or "")[:60]})
         year, week = int(m.group(1)), int(m.group(2))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise WeekError(f"{text.strip()!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}",
+                            gettext_noop("“%(text)s”: the year must be between %(first)s and %(last)s"),
+                            {"text": text.strip()[:60], "first": MIN_YEAR, "last": MAX_YEAR})
         if not 1 <= week <= weeks_in_year(year):
             raise WeekError(f"{year} has no week {week} (it has {weeks_in_year(year)} weeks)",
                             gettext_noop("%(year)s has no week %(week)s (it has %(weeks)s weeks)"),

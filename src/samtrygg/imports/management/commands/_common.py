@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from samtrygg.accounts.models import Organization
 from samtrygg.imports import importer, parsing, services
@@ -63,17 +64,17 @@ def run(command, *, path: str, kind: str, org: Organization | None, crs: str, dr
         return
     batch = ImportBatch(organization=org or _first_org(v), kind=kind, original_name=name[:255], crs=crs)
     services.fill_batch(batch, v)
-    batch.save()
     from tqdm import tqdm
 
     bar = tqdm(total=v.valid, unit="rows", disable=not _is_terminal(command), file=sys.stdout)
     try:
         source = "police_feed" if kind == ImportBatch.Kind.POLICE else "import"
-        outcome = importer.import_validated(v, actor=None, source=source, batch=batch, progress=bar.update,
-                                            summary=f"{name} (command line)")
-    except Exception:
-        batch.delete()
-        raise
+        # The batch row is written in the import's transaction: an import killed halfway (even by SIGKILL,
+        # when no except clause runs) leaves neither reports nor a batch waiting for a decision behind.
+        with transaction.atomic():
+            batch.save()
+            outcome = importer.import_validated(v, actor=None, source=source, batch=batch, progress=bar.update,
+                                                summary=f"{name} (command line)")
     finally:
         bar.close()
     command.stdout.write(
