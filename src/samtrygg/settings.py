@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "samtrygg.open311",
+    "samtrygg.opendata",
+    "samtrygg.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +327,23 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samtrygg <samtrygg@localhost>")
 # The address users reach Samtrygg at: links in e-mails are built from it.
 SAMTRYGG_BASE_URL = os.environ.get("SAMTRYGG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Open311, open data and webhooks (README: "Open311", "Open data", "Webhooks")
+# Open311 GeoReport v2: reports are shown to the public on a grid of this many metres (SWEREF 99 TM),
+# and the list can be switched off (POST and services stay) by a municipality that publishes only aggregates.
+SAMTRYGG_OPEN311_GRID_M = int(os.environ.get("SAMTRYGG_OPEN311_GRID_M", 250))
+SAMTRYGG_OPEN311_PUBLIC_REQUESTS = env_bool("SAMTRYGG_OPEN311_PUBLIC_REQUESTS", True)
+SAMTRYGG_OPEN311_CONTACT = os.environ.get("SAMTRYGG_OPEN311_CONTACT", "")
+# Open data: the kind of area counted in the public files, and their license.
+SAMTRYGG_OPEN_DATA_AREA_KIND = os.environ.get("SAMTRYGG_OPEN_DATA_AREA_KIND", "district")
+SAMTRYGG_OPEN_DATA_LICENSE = os.environ.get("SAMTRYGG_OPEN_DATA_LICENSE", "CC0 1.0")
+SAMTRYGG_OPEN_DATA_LICENSE_URL = os.environ.get(
+    "SAMTRYGG_OPEN_DATA_LICENSE_URL", "https://creativecommons.org/publicdomain/zero/1.0/deed.sv")
+# Webhooks: private, loopback and link-local addresses are refused unless allowed (a receiver on the same
+# network as Samtrygg); "thread" tries a delivery right after the commit, "off" leaves it all to the cron job.
+SAMTRYGG_WEBHOOK_ALLOW_PRIVATE = env_bool("SAMTRYGG_WEBHOOK_ALLOW_PRIVATE", False)
+SAMTRYGG_WEBHOOK_IMMEDIATE = os.environ.get("SAMTRYGG_WEBHOOK_IMMEDIATE", "thread")
+SAMTRYGG_WEBHOOK_TIMEOUT = float(os.environ.get("SAMTRYGG_WEBHOOK_TIMEOUT", 10))
 
 LOGGING = {
     "version": 1,

@@ -176,6 +176,28 @@ PERMISSIONS = {
     "api:case-detail": ("case", LOGGED_IN, "get"),
     "api:feedback-list": (None, PUBLIC, "get"),
     "api:feedback-detail": ("feedback_slug", PUBLIC, "get"),
+    # Open data: the landing page and its files are public (what they hold: tests/opendata/).
+    "opendata:index": (None, PUBLIC, "get"),
+    "opendata:csv": (None, PUBLIC, "get"),
+    "opendata:geojson": (None, PUBLIC, "get"),
+    # Open311 GeoReport v2: reading is public, as the specification has it; posting needs an API key (every
+    # token role, another organisation's token and bad keys: tests/open311/test_open311.py).
+    "open311:discovery": ("o311", PUBLIC, "get"),
+    "open311:services": ("o311", PUBLIC, "get"),
+    "open311:service": ("o311_service", PUBLIC, "get"),
+    "open311:requests": ("o311", PUBLIC, "get"),
+    "open311:request": ("o311_request", PUBLIC, "get"),
+    # Webhooks: coordinators manage their organisation's endpoints, admins every one (another organisation's
+    # coordinator gets 404: tests/webhooks/test_views.py).
+    "webhooks:list": (None, {"coordinator", "admin"}, "get"),
+    "webhooks:create": (None, {"coordinator", "admin"}, "get"),
+    "webhooks:detail": ("webhook", {"coordinator", "admin"}, "get"),
+    "webhooks:edit": ("webhook", {"coordinator", "admin"}, "get"),
+    "webhooks:delete": ("webhook", {"coordinator", "admin"}, "get"),
+    "webhooks:rotate": ("webhook", {"coordinator", "admin"}, "post"),
+    "webhooks:test": ("webhook", {"coordinator", "admin"}, "post"),
+    "webhooks:delivery": ("webhook_delivery", {"coordinator", "admin"}, "get"),
+    "webhooks:retry": ("webhook_delivery", {"coordinator", "admin"}, "post"),
 }
 # The same pages for the other organisation's report in a sensitive category.
 SECRET_PERMISSIONS = {
@@ -286,6 +308,11 @@ def _kwargs(kind, world, variant):
         "api_token": {"pk": _api_token(world).pk},
         "api_organization": {"code": world["users"]["viewer"].organization.code},
         "api_category": {"code": "klotter"},
+        "o311": {"fmt": "json"},
+        "o311_service": {"code": "klotter", "fmt": "xml"},
+        "o311_request": {"pk": str(report.pk), "fmt": "xml"},
+        "webhook": {"pk": _webhook_delivery(world).endpoint_id},
+        "webhook_delivery": {"pk": _webhook_delivery(world).endpoint_id, "delivery_id": _webhook_delivery(world).pk},
     }[kind]
 
 
@@ -294,6 +321,20 @@ def _api_token(world):
 
     admin = world["users"]["admin"]
     return tokens.create_token(admin, organization=admin.organization, role="reporter", name="Partner")[0]
+
+
+
+def _webhook_delivery(world):
+    """An inactive endpoint of the users' organisation with one delivery (inactive: a test message or a
+    retry from the matrix never leaves the machine)."""
+    from samtrygg.webhooks.models import Delivery, Endpoint
+
+    existing = Delivery.objects.first()
+    if existing:
+        return existing
+    endpoint = Endpoint.objects.create(organization=world["users"]["coordinator"].organization, name="System",
+                                       url="https://hooks.example.se/in", is_active=False)
+    return Delivery.objects.create(endpoint=endpoint, event="ping", event_key="ping", payload="{}")
 
 
 def _walk_observation(world):
@@ -368,7 +409,8 @@ def test_url_role_matrix(client, world, name, role, variant):
 
 LISTING_URLS = ["/", "/reports/", "/reports/?q=HEMLIG", "/reports/map/data/", "/reports/export/csv/",
                 "/reports/export/geojson/", "/areas/", "/areas/centrum/", "/api/v1/reports/",
-                "/api/v1/reports/?q=HEMLIG", "/api/v1/reports/?format=geojson"]
+                "/api/v1/reports/?q=HEMLIG", "/api/v1/reports/?format=geojson",
+                "/open311/v2/requests.xml", "/oppna-data/handelser-per-omrade-och-manad.csv"]
 
 
 @pytest.mark.parametrize("role", ["viewer", "reporter", "analyst", "coordinator"])

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from samtrygg.audit import log
+from samtrygg.reports.events import reports_created
 from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
 from .validation import Validated
@@ -121,6 +122,8 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
     ids = np.array([r.pk for r in new] + moved_ids, dtype=np.int64)
     _insert_links(ReportArea, "area_id", v.area_links, rows, ids)
     _insert_links(ReportPlace, "place_id", v.place_links, rows, ids)
+    if new:
+        reports_created.send(sender=Report, report_ids=[r.pk for r in new])
 
 
 def _db_value(field, value):

@@ -11,6 +11,7 @@ from samtrygg.analysis import geo
 from samtrygg.areas.assignment import assign_reports
 from samtrygg.audit import log
 
+from . import events
 from .models import Report
 
 AUDITED_FIELDS = ("occurred_at", "occurred_until", "category", "quantity", "description", "lat", "lon",
@@ -47,6 +48,7 @@ def create_report(user, **fields) -> Report:
     report.save()
     assign_reports([report.pk])
     log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
+    events.reports_created.send(sender=Report, report_ids=[report.pk])
     return report
 
 

@@ -19,6 +19,7 @@ from samtrygg.audit import log
 from samtrygg.core import locking
 from samtrygg.privacy import pii
 
+from . import events
 from .models import WeeklyPicture
 from .weeks import IsoWeek
 
@@ -163,6 +164,7 @@ def publish(user, week: IsoWeek, area) -> Published:
         log.record(user, "update", picture, summary=_summary(week, area) + what,
                    changes=log.diff(before, {"published_at": picture.published_at.isoformat(),
                                              "published_by": _person(user)}))
+        events.picture_published.send(sender=WeeklyPicture, picture=picture, updated=updated)
     result = Published(picture, updated=updated, unchanged=False)
     result.sent, result.mail_failed = notifications.send_published(picture, updated=updated)
     return result
