@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the page that says when to try again.
     "axes.middleware.AxesMiddleware",
+    # Who may open which page: the permission table (samtrygg.core.permissions); unknown views are refused.
+    "samtrygg.core.permissions.PermissionTableMiddleware",
 ]
 
 ROOT_URLCONF = "samtrygg.urls"
@@ -171,7 +173,8 @@ REST_FRAMEWORK = {
         "samtrygg.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Who may call which endpoint: the one permission table of samtrygg.core.permissions.
+    "DEFAULT_PERMISSION_CLASSES": ["samtrygg.api.permissions.TablePermission"],
     "DEFAULT_PARSER_CLASSES": ["samtrygg.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

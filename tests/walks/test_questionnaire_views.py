@@ -113,3 +113,13 @@ def test_detail_settings_open_close(client, coordinator):
     assert q.is_open and q.closes_at.year == 2099
     page = client.get(reverse("walks:questionnaire_detail", args=[q.pk])).content.decode()
     assert "/svara/q/" in page and "poster.pdf" in page
+
+
+def test_edit_post_without_the_formset_is_a_form_error_not_a_500(client, coordinator):
+    """A post without the management form (a truncated or scripted request) gave a 500: the formset's own
+    check read ordered_forms, which raises once the management form is missing (found by the permission
+    matrix posting empty forms)."""
+    q = svc.create_questionnaire(None, title="Q", slug="q", from_template=False)
+    client.force_login(coordinator)
+    response = client.post(reverse("walks:questionnaire_edit", args=[q.pk]), {})
+    assert response.status_code in (200, 400)

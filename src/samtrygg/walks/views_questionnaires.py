@@ -106,7 +106,8 @@ class QuestionForm(forms.Form):
 
 class BaseQuestionFormSet(forms.BaseFormSet):
     def clean(self):
-        if any(self.errors):
+        # A post without the management form is already refused (non-form error); ordered_forms would raise.
+        if any(self.errors) or self.non_form_errors():
             return
         keys, seen_keys = [], set()
         for form in self.ordered_forms if self.can_order else self.forms:
