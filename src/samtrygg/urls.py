@@ -32,7 +32,8 @@ urlpatterns = [
     # The admin logs in through the one login page (lockout, two factors, single sign-on).
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
     # …and changes passwords on the one page whose old-password check counts towards the lockout.
-    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change"),
+         name="admin_password_change"),
     path("admin/", admin.site.urls),
 ]
 

@@ -47,6 +47,26 @@ def test_signals_of_a_week_find_the_planted_outbreak(outbreak, viewer_key):  # n
     assert len(api.get(f"/api/v1/weekly/{WEEK}/signals/?category=klotter&area=gottsunda").json()["signals"]) == 1
 
 
+def test_signals_hide_small_sensitive_counts_from_keys_that_may_not_see_them(outbreak, viewer_key):  # noqa: F811
+    police = OrganizationFactory(code="polis", name="Polisen", sees_sensitive=True)
+    full_key = tokens.create_token(None, organization=police, role="analyst", name="analys")[1]
+    url = f"/api/v1/weekly/{WEEK}/signals/?all=true"
+    full = KeyClient(full_key).get(url).json()["signals"]
+    small = next(s for s in full if 1 <= s["count"] <= 4)
+    from samtrygg.categories.models import Category
+
+    Category.objects.filter(pk=small["category"]["id"]).update(sensitivity="sensitive")
+    seen = {(s["area"]["id"], s["category"]["id"]): s for s in KeyClient(viewer_key).get(url).json()["signals"]}
+    assert KeyClient(full_key).get(url).json()["signals"] == full  # those who may see them get the numbers
+    for row in full:
+        viewer = seen[(row["area"]["id"], row["category"]["id"])]
+        if row["category"]["id"] == small["category"]["id"] and 1 <= row["count"] <= 4:
+            assert viewer["count"] == "<5" and viewer["p_value"] is None and viewer["score"] is None
+            assert str(row["count"]) not in viewer["explanation"]
+        else:
+            assert viewer == row
+
+
 def test_weekly_picture_counts_the_week(outbreak, viewer_key):  # noqa: F811
     body = KeyClient(viewer_key).get(f"/api/v1/weekly/{WEEK}/?area=gottsunda").json()
     assert body["week"] == str(WEEK) and body["area"]["code"] == "gottsunda"

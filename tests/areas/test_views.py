@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from samtrygg.accounts.models import Organization
 from samtrygg.areas import stats
 from samtrygg.categories.models import Category
 from samtrygg.reports.services import delete_report
@@ -43,6 +44,16 @@ def test_counts_in_sql(city):
     assert by_cat == {Category.objects.get(code="klotter").pk: 2, city.secret.pk: 1}
 
 
+def test_small_sensitive_counts_are_what_totals_leave_out(city):
+    assert stats.small_sensitive() == {city.kommun.pk: (1, 1), city.centrum.pk: (1, 1)}
+    assert stats.small_sensitive(places=True) == {city.park.pk: (1, 1)}
+    police = Organization.objects.get(code="polisen")
+    for i in range(4):  # five sensitive reports in the centre: shown, so counted
+        make_report(UserFactory(organization=police, role="reporter", username=f"p{i}"), category_code="polisobs",
+                    when=timezone.now() - timedelta(days=20 + i))
+    assert city.centrum.pk not in stats.small_sensitive()
+
+
 def test_tree_order_and_loops():
     a = SimpleNamespace(pk=1, parent_id=None, name="B-stad", code="b")
     b = SimpleNamespace(pk=2, parent_id=1, name="Öst", code="o")
@@ -63,9 +74,10 @@ def test_area_list_page(client, city, reporter):
     assert html.index("Kommunen") < html.index("Centrum") < html.index("Norr")
     assert 'class="depth-1"' in html
     rows = {r["area"].code: (r["year"], r["recent"], r["depth"]) for r in response.context["rows"]}
-    assert rows == {"kommun": (4, 3, 0), "centrum": (3, 2, 1), "norr": (1, 1, 1)}
+    # The one sensitive report is a count under 5 this user may not see: left out of every total.
+    assert rows == {"kommun": (3, 2, 0), "centrum": (2, 1, 1), "norr": (1, 1, 1)}
     assert f"/reports/?area={city.centrum.pk}&amp;date_from=" in html
-    assert response.context["place_rows"][0]["year"] == 2
+    assert response.context["place_rows"][0]["year"] == 1
     assert "Parken" in html
 
 
@@ -76,26 +88,31 @@ def test_area_detail_counts_and_sensitive_links(client, city, reporter):
     rows = {r["category"].code: r for r in response.context["category_rows"]}
     assert rows["klotter"]["count"] == 2
     assert rows["klotter"]["url"].startswith(f"/reports/?area={city.centrum.pk}&category=")
-    assert rows["polisobs"]["count"] == 1  # counted in the aggregate ...
-    assert rows["polisobs"]["url"] is None  # ... but not linked to a list this user cannot see
+    assert rows["polisobs"]["count"] == "<5"  # a small count of reports this user may not see ...
+    assert rows["polisobs"]["url"] is None  # ... not linked to a list this user cannot see
+    assert response.context["year"] == 2  # ... and left out of the total
     html = response.content.decode()
     assert "Parken" in html and "Kommunen" in html  # place within, breadcrumb
     assert "I känsliga kategorier räknas även rapporter som du inte kan öppna." in html
+    assert 'id="suppressed-note"' in html and "&lt;5" in html
     assert response.context["map_data"]["features"][0]["properties"]["role"] == "area"
 
 
 def test_sensitive_link_for_those_who_see_it(client, city, police_org):
     analyst = UserFactory(organization=police_org, role="analyst", username="analytiker")
     client.force_login(analyst)
-    rows = {r["category"].code: r for r in client.get("/areas/centrum/").context["category_rows"]}
-    assert rows["polisobs"]["url"] is not None
+    response = client.get("/areas/centrum/")
+    rows = {r["category"].code: r for r in response.context["category_rows"]}
+    assert rows["polisobs"]["url"] is not None and rows["polisobs"]["count"] == 1
+    assert response.context["year"] == 3 and 'id="suppressed-note"' not in response.content.decode()
+    assert client.get("/areas/places/parken/").context["year"] == 2
 
 
 def test_place_detail(client, city, reporter):
     client.force_login(reporter)
     response = client.get("/areas/places/parken/")
     assert response.status_code == 200
-    assert response.context["year"] == 2
+    assert response.context["year"] == 1  # the sensitive report: under 5, left out
     assert response.context["ancestors"] == [city.kommun, city.centrum]
     assert f"/reports/?place={city.park.pk}" in response.content.decode()
 

@@ -69,7 +69,7 @@ def test_numbers_against_direct_computation(sheet_world):
     n_place, n_ring, n_muni, a_place, a_ring, a_muni = _expected()
     assert (n_place, n_ring, n_muni) == (6, 4, 16)
     period = datasheet.parse_period(None, None)
-    sheet = datasheet.build(sheet_world["case"], sheet_world["viewer"], period)
+    sheet = datasheet.build(sheet_world["case"], sheet_world["police_analyst"], period)  # sees everything
     zones = {z["key"]: z for z in sheet["comparison"]["zones"]}
     assert zones["place"]["count"] == n_place
     assert zones["ring"]["count"] == n_ring
@@ -88,6 +88,11 @@ def test_numbers_against_direct_computation(sheet_world):
     assert sum(r["total"] for r in sheet["months"]["rows"]) == n_place
     assert sheet["weekday_hour"]["total"] == n_place
     assert sheet["safety_walks"] == []
+    # The viewer may not see the one sensitive report: "<5", and left out of every other number alike.
+    viewer = datasheet.build(sheet_world["case"], sheet_world["viewer"], period)
+    assert [z["count"] for z in viewer["comparison"]["zones"]] == [n_place - 1, n_ring, n_muni - 1]
+    assert viewer["months"]["total_sum"] == viewer["weekday_hour"]["total"] == n_place - 1
+    assert [r["total"] for r in viewer["months"]["rows"] if r["sensitive"]] == ["<5"] and viewer["suppressed"]
 
 
 def test_drawn_polygon_gives_the_same_numbers(sheet_world):
@@ -95,8 +100,8 @@ def test_drawn_polygon_gives_the_same_numbers(sheet_world):
     case = PlaceCase.objects.create(title="Ritad", geometry_sweref=to_wkb(drawn), geometry_wgs84={},
                                     problem="x", opened_on=date(2025, 1, 1), buffer_m=BUFFER)
     period = datasheet.parse_period(None, None)
-    by_place = datasheet.build(sheet_world["case"], sheet_world["viewer"], period)
-    by_drawing = datasheet.build(case, sheet_world["viewer"], period)
+    by_place = datasheet.build(sheet_world["case"], sheet_world["police_analyst"], period)
+    by_drawing = datasheet.build(case, sheet_world["police_analyst"], period)
     counts = [[z["count"] for z in s["comparison"]["zones"]] for s in (by_place, by_drawing)]
     assert counts[0] == counts[1] == [6, 4, 16]
     assert by_drawing["list_url"] is None  # the report list filters by registered places only
@@ -106,12 +111,13 @@ def test_repeat_locations_and_sensitive_reports(sheet_world):
     period = datasheet.parse_period(None, None)
     viewer_sheet = datasheet.build(sheet_world["case"], sheet_world["viewer"], period)
     spots = viewer_sheet["spots"]
-    assert len(spots["points"]) == 5 and spots["hidden"] == 1
+    # The one sensitive report is a small count the viewer may not see: not even "1 hidden" is said.
+    assert len(spots["points"]) == 5 and spots["hidden"] == 0
     assert [g["count"] for g in spots["repeats"]] == [3]
     assert all(name != "Polisens iakttagelse" for g in spots["repeats"] for name, _n in g["categories"])
-    # the sensitive category is counted in the table but not linked for the ordinary organisation
+    # the sensitive category is in the table as "<5", not linked for the ordinary organisation
     row = next(r for r in viewer_sheet["months"]["rows"] if r["category"] == sheet_world["secret"])
-    assert row["total"] == 1 and row["total_url"] is None and row["sensitive"]
+    assert row["total"] == "<5" and row["total_url"] is None and row["sensitive"]
     police_sheet = datasheet.build(sheet_world["case"], sheet_world["police_analyst"], period)
     assert len(police_sheet["spots"]["points"]) == 6 and police_sheet["spots"]["hidden"] == 0
     assert [g["count"] for g in police_sheet["spots"]["repeats"]] == [4]

@@ -27,11 +27,13 @@ from tests.factories import PlaceFactory, UserFactory, make_report
 
 ROLES = ["anonymous", "viewer", "reporter", "analyst", "coordinator", "admin", "police_analyst"]
 SECRET_TEXT = "HEMLIG-IAKTTAGELSE-4711"
+UNKNOWN_API_URL = "/api/v1/no-such-resource/"  # api:not_found catches every address nothing else takes
 
 # How the test reaches each URL: the object its kwargs name (built for each variant by _kwargs). Who may
 # open it is the table's business: samtrygg.core.permissions.RULES.
 CALLS = {
     "home": None, "login": None, "logout": None, "set_language": None, "admin_login": None,
+    "admin_password_change": None, "api:not_found": "api_unknown",
     "oidc_authentication_init": None, "oidc_authentication_callback": None,
     "accounts:profile": None, "accounts:password_change": None, "accounts:password_change_done": None,
     "accounts:two_factor": None, "accounts:two_factor_setup": None, "accounts:two_factor_verify": None,
@@ -217,6 +219,7 @@ def _kwargs(kind, world, variant):
     report = world["reports"][variant]
     builders = {
         None: lambda: {},
+        "api_unknown": lambda: {},
         "fmt": lambda: {"fmt": "csv"},
         "user": lambda: {"pk": world["users"]["viewer"].pk},
         "report": lambda: {"pk": report.pk},
@@ -338,7 +341,8 @@ def _check(client, world, name, method, role, variant) -> str | None:
                                                                                      role, variant))
     if role != "anonymous":
         client.force_login(world["users"][role])
-    url = reverse(name, kwargs=_kwargs(CALLS[name], world, variant))
+    url = (UNKNOWN_API_URL if CALLS[name] == "api_unknown"
+           else reverse(name, kwargs=_kwargs(CALLS[name], world, variant)))
     what = f"{method} {name} ({variant}) as {role}"
     if method in rule.body_key:
         # The role is the API key's: a key of the user's organisation and role (keys are never admin).
@@ -361,6 +365,8 @@ def _check(client, world, name, method, role, variant) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{what}: server error {status}"
+    if name == "api:not_found":
+        return None if status == 404 and response["Content-Type"].startswith("application/") else f"{what}: {status}"
     if allowed:
         if status not in (200, 201, 204, 302, 400, 409):
             return f"{what} should be allowed, got {status}"

@@ -25,6 +25,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import path
 
 from samtrygg.core import unavailable
+from samtrygg.core.permissions import PUBLIC, RULES, read
 from tests.core.tcp_proxy import TcpProxy
 from tests.core.test_serve import free_port, samtrygg
 
@@ -109,13 +110,19 @@ def _writes_session(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("writes-session/", _writes_session)]
+urlpatterns = [path("writes-session/", _writes_session, name="writes_session")]
+
+
+@pytest.fixture
+def open_test_view(monkeypatch):
+    """The permission table refuses views it does not list: let everyone open this test's own view."""
+    monkeypatch.setitem(RULES, "writes_session", read(PUBLIC))
 handler500 = "samtrygg.core.unavailable.server_error"
 
 
 @pytest.mark.django_db
 @override_settings(ROOT_URLCONF=__name__)
-def test_an_outage_noticed_after_the_view_saving_the_session_is_a_503_too():
+def test_an_outage_noticed_after_the_view_saving_the_session_is_a_503_too(open_test_view):
     """The session is saved by SessionMiddleware after the view; Django turns that error into a 500 inside the
     middleware layer, where handler500 makes it a 503."""
     client = Client(raise_request_exception=False)
@@ -126,7 +133,7 @@ def test_an_outage_noticed_after_the_view_saving_the_session_is_a_503_too():
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_other_server_errors_stay_500(db):
+def test_other_server_errors_stay_500(db, open_test_view):
     client = Client(raise_request_exception=False)
     with mock.patch.object(SessionStore, "save", side_effect=ZeroDivisionError):
         response = client.get("/writes-session/")

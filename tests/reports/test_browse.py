@@ -376,7 +376,7 @@ def test_delete_needs_confirmation_and_permission(client, reporter, coordinator,
     assert AuditEntry.objects.filter(action="delete", object_id=str(report.pk), actor=reporter).exists()
     # The reporter no longer sees it; a coordinator does, and can restore it.
     assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
-    assert client.post(reverse("reports:restore", args=[report.pk])).status_code == 404
+    assert client.post(reverse("reports:restore", args=[report.pk])).status_code == 403  # reporters never restore
     client.force_login(coordinator)
     page = client.get(reverse("reports:detail", args=[report.pk]))
     assert page.status_code == 200 and page.context["can_restore"] and not page.context["can_edit"]

@@ -48,12 +48,15 @@ def test_picture_is_json_and_complete(world):
     for key in ("area", "filters", "generated_at", "totals", "rows", "signals", "by_category", "by_area",
                 "weekday_hour", "notable", "organizations", "actions", "assessment", "map"):
         assert key in p
-    # Distinct reports: the sensitive one counts in the aggregate; the municipality does not double count.
-    assert p["totals"] == {"reports": 5, "previous": 3, "change": 2, "quantity": 5}
+    # Distinct reports: the municipality does not double count. The one sensitive report is a count under 5
+    # the viewer may not see, so it is left out of the viewer's sums (test_small_sensitive_counts_...).
+    assert p["totals"] == {"reports": 4, "previous": 3, "change": 1, "quantity": 4}
+    assert build_picture(world["police_analyst"], WEEK)["totals"] == {
+        "reports": 5, "previous": 3, "change": 2, "quantity": 5}
     kl = next(r for r in p["rows"] if r["area"]["code"] == "norr" and r["category"]["code"] == "klotter")
     assert (kl["count"], kl["previous"], kl["change"]) == (3, 3, 0)
     assert kl["expected"] is not None or kl["status"] == "no_history"
-    assert sum(sum(day) for day in p["weekday_hour"]["counts"]) == 5
+    assert sum(sum(day) for day in p["weekday_hour"]["counts"]) == 4
     assert p["weekday_hour"]["counts"][6][23] == 1  # the fire, Sunday 23:59
     assert p["map"]["points_url"].startswith(reverse("reports:map_data") + "?date_from=2026-05-11&date_to=2026-05-17")
 
@@ -77,14 +80,17 @@ def test_notable_hides_sensitive_reports_from_other_organisations(world):
     police_pic = build_picture(world["police_analyst"], WEEK)
     assert SECRET in json.dumps(police_pic)
     assert police_pic["notable"][0]["category"]["code"] == "polis_obs"  # severity 5 before the fire's 4
-    # The sensitive report still counts in the viewer's aggregates.
-    assert any(r["category"]["code"] == "polis_obs" and r["count"] == 1 for r in viewer_pic["rows"])
+    # The viewer learns that there were a few sensitive reports, not how many.
+    assert any(r["category"]["code"] == "polis_obs" and r["count"] == "<5" for r in viewer_pic["rows"])
+    assert any(r["category"]["code"] == "polis_obs" and r["count"] == 1 for r in police_pic["rows"])
 
 
 def test_missing_reporting(world):
     orgs = {o["code"]: o for o in build_picture(world["viewer"], WEEK)["organizations"]}
     assert orgs["parker"]["count"] == 0 and orgs["parker"]["usual"] == 3.0 and orgs["parker"]["missing"]
-    assert orgs["polisen"]["count"] == 5 and not orgs["polisen"]["missing"]
+    assert orgs["polisen"]["count"] == 4 and not orgs["polisen"]["missing"]  # the sensitive one is under 5
+    orgs = {o["code"]: o for o in build_picture(world["police_analyst"], WEEK)["organizations"]}
+    assert orgs["polisen"]["count"] == 5
 
 
 def test_filters(world):
@@ -104,3 +110,55 @@ def test_empty_week_and_no_history(db):
     AreaFactory(code="a1", name="A1")
     p = build_picture(viewer, WEEK)
     assert p["rows"] == [] and p["signals"] == [] and p["totals"]["reports"] == 0 and p["notable"] == []
+
+
+def _sensitive_reports(world, n, *, area):
+    start = WEEK.start()
+    bulk_reports([(start + timedelta(hours=50 + i), "polis_obs") for i in range(n)], organization=world["police"],
+                 areas=[area, world["city"]])
+
+
+def _all_numbers(picture, code):
+    """Every number the picture shows about category ``code``."""
+    return ([r["count"] for r in picture["rows"] if r["category"]["code"] == code]
+            + [c["count"] for c in picture["by_category"] if c["category"]["code"] == code])
+
+
+def test_small_sensitive_counts_never_reach_those_who_may_not_see_them(world):
+    """A sensitive category with 1–4 reports: "<5" for the viewer, and no sum gives the number back."""
+    _sensitive_reports(world, 2, area=world["north"])  # 3 in Norr and in the city
+    viewer, full = build_picture(world["viewer"], WEEK), build_picture(world["police_analyst"], WEEK)
+    assert _all_numbers(viewer, "polis_obs") == ["<5"] * 3 and viewer["suppressed"]
+    assert _all_numbers(full, "polis_obs") == [3, 3, 3] and not full["suppressed"]
+    assert SECRET not in json.dumps(viewer)
+    # Subtraction: every total the viewer sees equals the sum of the normal categories' counts.
+    normal = [c for c in viewer["by_category"] if c["category"]["code"] != "polis_obs"]
+    assert viewer["totals"]["reports"] == sum(c["count"] for c in normal) == 4
+    assert viewer["totals"]["previous"] == sum(c["previous"] for c in normal)
+    for a in viewer["by_area"]:
+        shown = [r["count"] for r in viewer["rows"] if r["area"]["id"] == a["area"]["id"]]
+        assert a["count"] == sum(n for n in shown if isinstance(n, int)), a
+    assert sum(map(sum, viewer["weekday_hour"]["counts"])) == 4
+    assert sum(o["count"] for o in viewer["organizations"]) == 4
+    # Filtered to the sensitive category alone, nothing countable is left.
+    only = build_picture(world["viewer"], WEEK, categories=[world["secret_cat"]])
+    assert only["totals"]["reports"] == 0 and sum(map(sum, only["weekday_hour"]["counts"])) == 0
+    assert all(o["count"] == 0 for o in only["organizations"]) and only["by_area"] == []
+    assert _all_numbers(only, "polis_obs") == ["<5"] * 3
+
+
+def test_sensitive_counts_of_five_or_more_are_shown(world):
+    _sensitive_reports(world, 4, area=world["north"])  # 5 in Norr and in the city
+    viewer = build_picture(world["viewer"], WEEK)
+    assert _all_numbers(viewer, "polis_obs") == [5, 5, 5] and not viewer["suppressed"]
+    assert viewer["totals"]["reports"] == 9
+
+
+def test_small_sensitive_counts_in_the_page_and_documents(client, world):
+    client.force_login(world["viewer"])
+    page = client.get(reverse("weekly:week", kwargs={"week": str(WEEK)})).content.decode()
+    assert "&lt;5" in page and 'id="suppressed-note"' in page
+    xlsx = client.get(reverse("weekly:document", kwargs={"week": str(WEEK), "fmt": "xlsx"}))
+    assert xlsx.status_code == 200
+    pdf = client.get(reverse("weekly:document", kwargs={"week": str(WEEK), "fmt": "pdf"}))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

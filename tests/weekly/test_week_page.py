@@ -50,8 +50,9 @@ def test_week_page_shows_counts_links_and_sections(client, world):
                  'id="weekly-map"', "weekday-hour", reverse("weekly:help")):
         assert text in html
     assert "/reports/?date_from=2026-05-11&amp;date_to=2026-05-17&amp;area=" in html
-    assert r.context["picture"]["totals"]["reports"] == 5
-    assert SECRET not in html  # counted, never shown
+    assert r.context["picture"]["totals"]["reports"] == 4  # the one sensitive report: "<5", left out of sums
+    assert SECRET not in html  # never shown
+    assert 'id="suppressed-note"' in html
     assert "Bil brann" in html
     assert r.context["can_edit"] is False
     assert get(client, world["coordinator"], reverse("weekly:week", args=[str(WEEK)])).context["can_edit"]

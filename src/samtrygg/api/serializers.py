@@ -188,20 +188,29 @@ class RefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["<5"]}],
+                      "description": 'A count; "<5" for 1–4 reports of a sensitive category the key may not see.'})
+class SuppressibleCountField(serializers.Field):
+    """A count, or "<5" where :mod:`samtrygg.weekly.disclosure` hid a small sensitive count."""
+
+    def to_representation(self, value):
+        return value
+
+
 class SignalSerializer(serializers.Serializer):
     week = serializers.CharField()
     area = RefSerializer()
     category = RefSerializer()
-    count = serializers.IntegerField()
+    count = SuppressibleCountField()
     expected = serializers.FloatField()
     threshold = serializers.IntegerField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(allow_null=True)
     status = serializers.ChoiceField(choices=["alarm", "normal", "few_cases", "no_history"])
     method = serializers.CharField()
     trigger = serializers.CharField()
     alarm = serializers.BooleanField()
-    p_value = serializers.FloatField()
-    count_two_weeks = serializers.IntegerField()
+    p_value = serializers.FloatField(allow_null=True)
+    count_two_weeks = SuppressibleCountField()
     threshold_two_weeks = serializers.IntegerField()
     baseline_weeks = serializers.IntegerField()
     trend = serializers.FloatField()

@@ -29,5 +29,5 @@ urlpatterns = [
     path("quarterly/ranking/", views_data.RankingView.as_view(), name="ranking"),
     *router.urls,
     # Anything else under /api/v1/ is a JSON 404, not the web's HTML page.
-    re_path(r"^[\s\S]*$", views_docs.not_found),
+    re_path(r"^[\s\S]*$", views_docs.not_found, name="not_found"),
 ]

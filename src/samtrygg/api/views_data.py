@@ -28,7 +28,8 @@ from samtrygg.quarterly import ranking_service as rs
 from samtrygg.quarterly import views as quarterly_views
 from samtrygg.quarterly.models import QuarterlyAnalysis
 from samtrygg.quarterly.quarters import Quarter, QuarterError
-from samtrygg.weekly import signal_service
+from samtrygg.reports.access import sees_all_sensitive
+from samtrygg.weekly import disclosure, signal_service
 from samtrygg.weekly.picture import build_picture
 from samtrygg.weekly.views import read_filters
 from samtrygg.weekly.weeks import IsoWeek, WeekError
@@ -249,7 +250,10 @@ class WeeklySignalsView(StrictQueryMixin, APIView):
             rows = signal_service.signals_for_weeks(iso, iso, areas, categories)
         else:
             rows = signal_service.alarms(iso, areas, categories)
-        return Response({"week": str(iso), "signals": [r.as_dict() for r in rows]})
+        signals = [r.as_dict() for r in rows]
+        if not sees_all_sensitive(request.user):
+            disclosure.suppress_signal_dicts(signals, disclosure.sensitive_category_ids())
+        return Response({"week": str(iso), "signals": signals})
 
 
 # ---- quarterly -----------------------------------------------------------------------------------------

@@ -91,3 +91,41 @@ def tree(areas) -> list[tuple[object, int]]:
             seen.add(a.pk)
             out.append((a, 0))
     return out
+
+
+def small_sensitive(ids=None, *, places: bool = False, now=None) -> dict[int, tuple[int, int]]:
+    """{area or place id: (reports, recent reports)} in the sensitive categories that have 1–4 reports there
+    in the last 12 months: the counts a user without access to sensitive reports sees as "<5", and which the
+    totals shown to that user must therefore leave out (:mod:`samtrygg.weekly.disclosure` explains why)."""
+    from samtrygg.analysis.disclosure import MIN_COUNT
+    from samtrygg.categories.models import Sensitivity
+
+    link, key = _links(places)
+    p = periods(now)
+    qs = link.objects.filter(report__deleted_at__isnull=True, report__occurred_at__gte=p.year_start,
+                             report__category__sensitivity=Sensitivity.SENSITIVE)
+    if ids is not None:
+        qs = qs.filter(**{f"{key}__in": list(ids)})
+    rows = qs.values(key, "report__category_id").annotate(
+        year=Count("id"), recent=Count("id", filter=Q(report__occurred_at__gte=p.recent_start))
+    ).order_by()
+    hidden: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        if row["year"] < MIN_COUNT:
+            year, recent = hidden.get(row[key], (0, 0))
+            hidden[row[key]] = (year + row["year"], recent + row["recent"])
+    return hidden
+
+
+def counts_for(user, ids=None, *, places: bool = False, now=None) -> dict[int, tuple[int, int]]:
+    """:func:`counts` as ``user`` may see them: without access to sensitive reports, small sensitive counts
+    (:func:`small_sensitive`) are left out."""
+    from samtrygg.reports.access import sees_all_sensitive
+
+    totals = counts(ids, places=places, now=now)
+    if sees_all_sensitive(user):
+        return totals
+    for pk, (year, recent) in small_sensitive(ids, places=places, now=now).items():
+        total_year, total_recent = totals.get(pk, (0, 0))
+        totals[pk] = (total_year - year, total_recent - recent)
+    return totals

@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from samtrygg.analysis.disclosure import shown
 from samtrygg.categories.models import Category
 from samtrygg.reports.access import sees_all_sensitive
 
@@ -52,25 +53,29 @@ def _category_rows(user, obj, *, places: bool, period) -> list[dict]:
     for category in Category.objects.filter(pk__in=by_category.keys()):
         # Sensitive categories are counted for everyone but listed only for those who may see them all.
         linkable = full_view or not category.is_sensitive
+        count = by_category[category.pk]
         rows.append({
             "category": category,
-            "count": by_category[category.pk],
+            # A small sensitive count is "<5" and left out of the totals (stats.counts_for).
+            "count": count if linkable else shown(count),
             "url": reports_url(**{key: obj.pk}, category=category.pk, date_from=period.year_from)
             if linkable else None,
         })
-    rows.sort(key=lambda r: (-r["count"], r["category"].name))
+    rows.sort(key=lambda r: (isinstance(r["count"], str), -r["count"] if isinstance(r["count"], int) else 0,
+                             r["category"].name))
     return rows
 
 
 def _category_context(user, obj, *, places: bool, period) -> dict:
     rows = _category_rows(user, obj, places=places, period=period)
-    return {"category_rows": rows, "has_sensitive": any(r["category"].is_sensitive for r in rows)}
+    return {"category_rows": rows, "has_sensitive": any(r["category"].is_sensitive for r in rows),
+            "has_suppressed": any(isinstance(r["count"], str) for r in rows)}
 
 
 @login_required
 def area_list(request):
     areas = list(Area.objects.filter(is_active=True).only(*LIST_FIELDS))
-    area_counts = stats.counts()
+    area_counts = stats.counts_for(request.user)
     period = stats.periods()
     rows = []
     for area, depth in stats.tree(areas):
@@ -82,7 +87,7 @@ def area_list(request):
         })
     places = list(Place.objects.filter(is_active=True).select_related("area").defer(
         "geometry_wgs84", "geometry_sweref", "area__geometry_wgs84", "area__geometry_sweref"))
-    place_counts = stats.counts(places=True)
+    place_counts = stats.counts_for(request.user, places=True)
     place_rows = []
     for place in places:
         year, recent = place_counts.get(place.pk, (0, 0))
@@ -109,9 +114,9 @@ def area_detail(request, code):
     period = stats.periods()
     children = list(area.children.filter(is_active=True))
     places = list(area.places.filter(is_active=True))
-    child_counts = stats.counts([c.pk for c in children])
-    place_counts = stats.counts([p.pk for p in places], places=True)
-    year, recent = stats.counts([area.pk]).get(area.pk, (0, 0))
+    child_counts = stats.counts_for(request.user, [c.pk for c in children])
+    place_counts = stats.counts_for(request.user, [p.pk for p in places], places=True)
+    year, recent = stats.counts_for(request.user, [area.pk]).get(area.pk, (0, 0))
     features = [_feature(area, "area")]
     features += [_feature(c, "child", reverse("areas:detail", args=[c.code])) for c in children]
     features += [_feature(p, "place", reverse("areas:place_detail", args=[p.code])) for p in places]
@@ -135,7 +140,7 @@ def area_detail(request, code):
 def place_detail(request, code):
     place = get_object_or_404(Place.objects.select_related("area"), code=code)
     period = stats.periods()
-    year, recent = stats.counts([place.pk], places=True).get(place.pk, (0, 0))
+    year, recent = stats.counts_for(request.user, [place.pk], places=True).get(place.pk, (0, 0))
     features = [_feature(place, "area")]
     return render(request, "areas/place_detail.html", {
         "place": place,

@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 from samtrygg.analysis import geo
 from samtrygg.analysis import place_profile as pp
 from samtrygg.analysis import time_patterns as tp
+from samtrygg.analysis.disclosure import MIN_COUNT, shown
 from samtrygg.areas.models import Area, Kind
 from samtrygg.areas.views import reports_url
-from samtrygg.categories.models import Category
+from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.quarterly.patterns_service import trend_sentence
 from samtrygg.quarterly.quarters import STOCKHOLM
 from samtrygg.reports.access import sees_all_sensitive, sensitivity_filter
@@ -196,7 +197,18 @@ def _month_period(ym: tuple[int, int], period: Period) -> Period:
     return Period(first=ym, last=ym, start=max(date(*ym, 1), period.start), end=min(_month_end(*ym), period.end))
 
 
-def category_months(case, qs, period: Period, user) -> dict:
+def small_sensitive_categories(qs, user) -> dict[int, int]:
+    """{category id: count} of the sensitive categories with 1–4 reports in ``qs``, for a user who may not see
+    them: those counts are shown as "<5" and left out of every other number of the sheet (counts, weekday ×
+    hour, trend, comparison), or subtraction would give them back (:mod:`samtrygg.weekly.disclosure`)."""
+    if sees_all_sensitive(user):
+        return {}
+    rows = (qs.filter(category__sensitivity=Sensitivity.SENSITIVE).values_list("category_id")
+            .annotate(n=Count("id")).order_by())
+    return {cat: n for cat, n in rows if 0 < n < MIN_COUNT}
+
+
+def category_months(case, qs, period: Period, user, hidden: dict[int, int] | None = None) -> dict:
     months = period.months
     index = {ym: k for k, ym in enumerate(months)}
     rows = (qs.annotate(m=TruncMonth("occurred_at", tzinfo=STOCKHOLM)).values_list("category_id", "m")
@@ -219,6 +231,9 @@ def category_months(case, qs, period: Period, user) -> dict:
             "cells": [{"n": int(n), "url": _link(case, _month_period(ym, period), cat, user=user)
                        if linkable and n else None} for ym, n in zip(months, counts, strict=True)],
         })
+    for cat in Category.objects.filter(pk__in=list(hidden or {})).order_by("sort_order", "name"):
+        out_rows.append({"category": cat, "sensitive": True, "total": shown(hidden[cat.pk]), "total_url": None,
+                         "suppressed": True, "cells": [{"n": "–", "url": None} for _ym in months]})
     return {
         "months": [{"key": f"{y}-{m:02d}", "label": _month_label((y, m)),
                     "short": date_format(date(y, m, 1), "M"), "year": y} for y, m in months],
@@ -285,15 +300,18 @@ def _zone_dict(zone: pp.Zone, total: pp.Zone | None, *, label: str, url: str | N
             "rate_digits": _digits((zone.per_ha_year or 0) / 100), "concentration": ratio}
 
 
-def comparison(case, shape, place_count: int, period: Period, category=None) -> dict:
+def comparison(case, shape, place_count: int, period: Period, category=None, exclude=()) -> dict:
+    """The place against its surroundings and its municipality; ``exclude``: categories left out of every
+    zone alike (small sensitive counts at the place, see :func:`small_sensitive_categories`)."""
     days = period.days
     buffer_m = case.buffer_m or 0
     band = pp.ring(shape, buffer_m)
-    ring_count = len(_inside(_base(period, category), band)) if not band.is_empty else 0
+    base = _base(period, category).exclude(category__in=list(exclude))
+    ring_count = len(_inside(base, band)) if not band.is_empty else 0
     municipality = municipality_for(shape)
     total = None
     if municipality is not None:
-        qs = _base(period, category).filter(areas=municipality)
+        qs = base.filter(areas=municipality)
         total = pp.Zone("municipality", qs.count(), municipality.shape.area, days)
     place = pp.Zone("place", place_count, shape.area, days)
     around = pp.Zone("ring", ring_count, band.area, days)
@@ -342,9 +360,12 @@ def build(case, user, period: Period, *, category=None) -> dict:
     if shape is None or shape.is_empty:
         raise DatasheetError(_("This case has no place or drawn area, so there is no data sheet."))
     qs = place_reports(case, period, category)
-    months = category_months(case, qs, period, user)
+    hidden = small_sensitive_categories(qs, user)
+    if hidden:
+        qs = qs.exclude(category__in=list(hidden))
+    months = category_months(case, qs, period, user, hidden)
     wh = weekday_hour(qs)
-    comp = comparison(case, shape, months["total_sum"], period, category)
+    comp = comparison(case, shape, months["total_sum"], period, category, exclude=list(hidden))
     spots = repeats_and_points(qs, user, case, period)
     band = comp.pop("ring")
     return {
@@ -359,4 +380,5 @@ def build(case, user, period: Period, *, category=None) -> dict:
             "repeats": [{"lat": g["lat"], "lon": g["lon"], "count": g["count"]} for g in spots["repeats"]]},
         "list_url": _link(case, period, category),
         "sees_all": sees_all_sensitive(user),
+        "suppressed": bool(hidden),
     }

@@ -36,7 +36,8 @@ def monthly_chart(sheet: dict, *, width_cm: float = 17.0, height_cm: float = 5.5
     months = sheet["months"]
     if not months["months"]:
         return None
-    rows = sorted(months["rows"], key=lambda r: -r["total"])
+    # A suppressed small sensitive count ("<5") has no bars; the sheet's other numbers leave it out too.
+    rows = sorted((r for r in months["rows"] if not r.get("suppressed")), key=lambda r: -r["total"])
     shown, rest = rows[:MAX_CHART_CATEGORIES], rows[MAX_CHART_CATEGORIES:]
     n = len(months["months"])
     xs = list(range(n))

@@ -25,6 +25,7 @@ from enum import Enum
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ class Rule:
     # Methods whose role is that of an API key sent in the request body (Open311's api_key), checked by the
     # view: a request without a valid key of an allowed role gets the specification's 403.
     body_key: tuple[str, ...] = ()
+    # The view answers a method nobody may use itself, in its protocol's error format (Open311's 405 body).
+    own_errors: bool = False
+    # Anonymous requests reach the view, which sends them to the login page with its own "next".
+    view_logs_in: bool = False
     note: str = ""
 
     def roles_for(self, method: str) -> frozenset[str]:
@@ -121,7 +126,9 @@ RULES: dict[str, Rule] = {
     "login": form(PUBLIC),
     "logout": post(PUBLIC),
     "set_language": post(PUBLIC),
-    "admin_login": form(ADMINS, note="the admin's login page sends everyone to the one login page"),
+    "admin_login": form(ADMINS, view_logs_in=True,
+                        note="the admin's login page sends the anonymous to the one login page itself"),
+    "admin_password_change": read(LOGGED_IN, note="a redirect to the one password page (accounts:password_change)"),
     "oidc_authentication_init": read(PUBLIC, note="single sign-on, when configured"),
     "oidc_authentication_callback": read(PUBLIC),
     "accounts:profile": read(scope=Scope.SELF),
@@ -184,7 +191,7 @@ RULES: dict[str, Rule] = {
     # --- The quarterly analysis (reporters have no use for it; the menu hides it from them)
     "quarterly:index": read(READERS, data=Data.AGGREGATE),
     "quarterly:new": form(READERS, ANALYSTS, data=Data.AGGREGATE, note="POST saves the analysis"),
-    "quarterly:detail": read(READERS, data=Data.AGGREGATE),
+    "quarterly:detail": form(READERS, ANALYSTS, data=Data.AGGREGATE, note="POST: title and conclusions"),
     "quarterly:area": read(READERS, data=Data.AGGREGATE),
     "quarterly:document": read(READERS, data=Data.AGGREGATE),
     "quarterly:hotspots": read(READERS, data=Data.AGGREGATE),
@@ -194,7 +201,7 @@ RULES: dict[str, Rule] = {
 
     # --- Place cases
     "cases:list": read(),
-    "cases:detail": read(),
+    "cases:detail": form(LOGGED_IN, MANAGERS, note="POST: the status buttons"),
     "cases:create": form(MANAGERS),
     "cases:edit": form(MANAGERS),
     "cases:analysis": form(MANAGERS),
@@ -230,6 +237,8 @@ RULES: dict[str, Rule] = {
     "api_web:revoke": post(ADMINS, scope=Scope.OWN_ORG),
     "api:schema": read(PUBLIC),
     "api:docs": read(PUBLIC),
+    "api:not_found": Rule({m: PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+                          note="every unknown address under /api/: a JSON 404 for everyone, whatever the method"),
     "api:me": api({"GET": LOGGED_IN}, scope=Scope.SELF),
     "api:report-list": api({"GET": LOGGED_IN, "POST": WRITERS}, data=Data.DETAIL),
     "api:report-detail": api({"GET": LOGGED_IN, "PATCH": EDITORS, "DELETE": EDITORS}, data=Data.DETAIL,
@@ -259,13 +268,13 @@ RULES: dict[str, Rule] = {
     "opendata:index": read(PUBLIC),
     "opendata:csv": read(PUBLIC, data=Data.PUBLIC_AGGREGATE),
     "opendata:geojson": read(PUBLIC, data=Data.PUBLIC_AGGREGATE),
-    "open311:discovery": read(PUBLIC),
-    "open311:services": read(PUBLIC),
-    "open311:service": read(PUBLIC),
+    "open311:discovery": read(PUBLIC, own_errors=True),
+    "open311:services": read(PUBLIC, own_errors=True),
+    "open311:service": read(PUBLIC, own_errors=True),
     "open311:requests": Rule({"GET": PUBLIC, "POST": frozenset({REPORTER, ANALYST, COORDINATOR})},
-                             data=Data.PUBLIC_COARSE, body_key=("POST",),
+                             data=Data.PUBLIC_COARSE, body_key=("POST",), own_errors=True,
                              note="POST: the role of the api_key (keys are never admin)"),
-    "open311:request": read(PUBLIC, data=Data.PUBLIC_COARSE),
+    "open311:request": read(PUBLIC, data=Data.PUBLIC_COARSE, own_errors=True),
 
     # --- Webhooks
     "webhooks:list": read(MANAGERS, note="the own organisation's endpoints; admins see every one"),
@@ -319,9 +328,11 @@ class PermissionTableMiddleware:
         if rule.api or request.method in rule.body_key:
             return None  # the API reads keys itself; samtrygg.api.permissions.TablePermission checks
         roles = rule.roles_for(request.method)
+        if not roles:  # a method the URL does not take at all, for anyone
+            return None if rule.own_errors else HttpResponseNotAllowed(sorted(rule.methods))
         role = role_of(request.user)
         if role in roles:
             return None
         if role == ANONYMOUS:
-            return redirect_to_login(request.get_full_path())
+            return None if rule.view_logs_in else redirect_to_login(request.get_full_path())
         raise PermissionDenied

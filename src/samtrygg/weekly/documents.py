@@ -345,6 +345,8 @@ def _category_series(picture: dict) -> tuple[list[str], list[int], list[int]]:
     items = picture.get("by_category") or []
     series = []
     for item in items:
+        if isinstance(item.get("count"), str) or isinstance(item.get("previous"), str):
+            continue  # a suppressed small count ("<5") has no bar
         count, previous = int(item.get("count") or 0), int(item.get("previous") or 0)
         if count or previous:
             series.append((_name(item.get("category")) or _name(item), count, previous))

@@ -33,6 +33,9 @@ or null):
   (``samtrygg.weekly.meeting.assessment_for``), ``[]``/null when those modules are not there
 - ``map``: ``{points_url, areas_url}``
 - ``links``: ``{reports_url (the whole week), help_url}``
+- ``suppressed``: true when small counts of sensitive categories were hidden from this user: such a count
+  of 1–4 is then the string ``"<5"``, its ``change``/``quantity`` null, and it is left out of every sum
+  (:mod:`samtrygg.weekly.disclosure`)
 
 Aggregates may include sensitive categories (DESIGN.md); ``notable`` and every drill-down link only
 show reports the user may see (the report list applies ``reports.access`` itself).
@@ -56,6 +59,7 @@ from samtrygg.reports import access
 from samtrygg.reports.models import ReportArea
 
 from . import counts as q
+from . import disclosure
 from .signal_service import signal_lookup
 from .weeks import IsoWeek
 
@@ -228,6 +232,9 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
         "links": {"reports_url": reports_url(week, area=area, categories=categories, organization=organization),
                   "help_url": reverse("weekly:help")},
     }
+    picture["suppressed"] = False
+    if not access.sees_all_sensitive(user):
+        _suppress_small_sensitive_counts(picture, week, all_cats, categories, filters)
     actions_for_week = _optional("samtrygg.actions.queries", "actions_for_week")
     if actions_for_week is not None:
         picture["actions"] = actions_for_week(week, area)
@@ -235,6 +242,20 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     if assessment_for is not None:
         picture["assessment"] = assessment_for(week, area)
     return picture
+
+
+def _suppress_small_sensitive_counts(picture: dict, week: IsoWeek, all_cats, categories, filters) -> None:
+    """Sensitive categories' counts of 1–4 become "<5" and leave every sum (:mod:`samtrygg.weekly.disclosure`)."""
+    hidden = disclosure.suppress_picture(picture, {c.pk for c in all_cats if c.is_sensitive})
+    if not hidden:
+        return
+    # No category id is 0: a filter of only suppressed categories counts nothing (an empty list means all).
+    rest = [c.pk for c in (categories or all_cats) if c.pk not in hidden] or [0]
+    narrowed = dict(filters, categories=rest)
+    matrix = q.weekday_hour(week, **narrowed)
+    picture["weekday_hour"].update(counts=matrix.tolist(), max=int(matrix.max()) if matrix.size else 0)
+    picture["totals"]["quantity"] = q.reports_in_week(week, **narrowed).aggregate(n=Sum("quantity"))["n"] or 0
+    picture["organizations"] = organization_activity(week, area=filters["area"], categories=rest)
 
 
 def _map_url(week: IsoWeek, *, area=None, categories=None, organization=None) -> str:
