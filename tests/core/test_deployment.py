@@ -1,5 +1,9 @@
 """Settings for several app servers come from the environment (samtrygg.core.deployment)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from samtrygg.core import deployment
@@ -45,3 +49,12 @@ def test_replica_from_url_keeps_the_primarys_options_and_can_be_a_test_mirror():
 def test_a_replica_of_another_kind_of_database_is_refused():
     with pytest.raises(deployment.ConfigurationError, match="DATABASE_REPLICA_URL uses postgresql"):
         deployment.replica_database({"DATABASE_REPLICA_URL": "postgres://u@h/db"}, SQLITE)
+
+
+def test_the_command_line_names_a_bad_variable_without_a_traceback(tmp_path):
+    env = {**os.environ, "REDIS_URL": "http://127.0.0.1:6379", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, "-c", "from samtrygg.cli import main; main()", "check"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "REDIS_URL must start with redis://" in result.stderr and "Traceback" not in result.stderr
