@@ -65,6 +65,15 @@ def test_security_models_are_always_read_from_the_primary(db, replica):
     assert router.db_for_read(User) == DEFAULT_DB_ALIAS
 
 
+def test_an_api_keys_use_counter_does_not_pin_but_keys_are_read_from_the_primary(db, replica):
+    from samtrygg.api.models import ApiToken, ApiTokenUsage
+
+    router = db_router.PrimaryReplicaRouter()
+    assert router.db_for_read(ApiToken) == DEFAULT_DB_ALIAS
+    assert router.db_for_write(ApiTokenUsage) == DEFAULT_DB_ALIAS
+    assert router.db_for_read(Report) == REPLICA
+
+
 def test_inside_a_transaction_reads_go_to_the_primary(db, replica):
     # The test's own wrapping transaction was open when the "request" began: it does not count.
     assert db_router.read_alias("reports") == REPLICA

@@ -4,11 +4,12 @@ The rules, in order, for a read:
 
 1. No ``replica`` alias configured: Django's default (the router says nothing).
 2. Models whose staleness would be a security or login problem are always read from the primary: sessions,
-   login attempts and lockouts (axes), second-factor devices, users and organisations (a removed role or a
-   deactivated user must take effect at once, not after the replica catches up).
+   login attempts and lockouts (axes), second-factor devices, users and organisations, API keys (a removed role,
+   a deactivated user or a revoked key must take effect at once, not after the replica catches up).
 3. Inside a transaction on the primary that the current request (or command) opened: the primary. A read before
    a write in the same transaction (optimistic locking, "get or create") must see the rows it will write over.
-4. After a write in this request, the rest of the request reads the primary (read-your-writes); and the
+4. After a write in this request, the rest of the request reads the primary (read-your-writes; an API key's
+   use counter, written on every API request, does not count as a write here); and the
    :class:`ReplicaPinMiddleware` keeps the browser on the primary for ``SAMTRYGG_REPLICA_PIN_SECONDS`` after a
    request that wrote, so the page a form redirects to shows what was just saved even if the replica lags.
 5. Otherwise: the replica.
@@ -33,6 +34,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from samtrygg.core.deployment import REPLICA
 
 PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "otp_totp", "otp_static", "accounts", "auth"})
+PRIMARY_ONLY_MODELS = frozenset({"api.apitoken"})  # a revoked API key stops working at once
+# Bookkeeping written on every API request (the key's use counter, last use): such a write does not pin the
+# request's reads to the primary, or no API request would ever read from the replica.
+UNPINNING_WRITES = frozenset({"api.apitoken", "api.apitokenusage"})
 PIN_COOKIE = "samtrygg_primary"
 
 # (wrote in this request?, atomic depth on default when the request began)
@@ -51,11 +56,12 @@ def in_own_transaction() -> bool:
     return conn.in_atomic_block and len(conn.atomic_blocks) > _base_depth.get()
 
 
-def read_alias(app_label: str) -> str | None:
-    """Where a read of a model of ``app_label`` goes now (see the module's rules)."""
+def read_alias(app_label: str, model_label: str = "") -> str | None:
+    """Where a read of a model (``app_label``, lower-case ``app.model`` label) goes now (see the module's rules)."""
     if not replica_configured():
         return None
-    if app_label in PRIMARY_ONLY_APPS or _wrote.get() or _pinned.get() or in_own_transaction():
+    if (app_label in PRIMARY_ONLY_APPS or model_label in PRIMARY_ONLY_MODELS or _wrote.get() or _pinned.get()
+            or in_own_transaction()):
         return DEFAULT_DB_ALIAS
     return REPLICA
 
@@ -74,12 +80,13 @@ def wrote() -> bool:
 
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
-        return read_alias(model._meta.app_label)
+        return read_alias(model._meta.app_label, model._meta.label_lower)
 
     def db_for_write(self, model, **hints):
         if not replica_configured():
             return None
-        _wrote.set(True)
+        if model._meta.label_lower not in UNPINNING_WRITES:
+            _wrote.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
