@@ -22,8 +22,13 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samtrygg.settings")
     from django.core.management import execute_from_command_line
 
-    args = command_name(list(sys.argv[1:] if argv is None else argv))
-    execute_from_command_line(["samtrygg", *args])
+    from samtrygg.core.deployment import ConfigurationError
+
+    try:
+        args = command_name(list(sys.argv[1:] if argv is None else argv))
+        execute_from_command_line(["samtrygg", *args])
+    except ConfigurationError as exc:  # a bad environment variable: its name and what is wrong, no traceback
+        sys.exit(f"samtrygg: {exc}")
 
 
 if __name__ == "__main__":

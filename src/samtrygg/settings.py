@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from samtrygg.core import deployment
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # With a read replica: per-request routing state, and reads pinned to the primary just after a write.
+    # Inside the session middleware, so saving the session after the view does not count as the view's write.
+    "samtrygg.core.db_router.ReplicaPinMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,7 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A read replica (README, "Scaling out"): reads go to it, writes and everything after a write to default.
+_replica = deployment.replica_database(os.environ, DATABASES["default"])
+if _replica:
+    DATABASES[deployment.REPLICA] = _replica
+    DATABASE_ROUTERS = ["samtrygg.core.db_router.PrimaryReplicaRouter"]
+# After a write, a user's reads stay on the primary this many seconds (read-your-writes across redirects).
+SAMTRYGG_REPLICA_PIN_SECONDS = int(os.environ.get("SAMTRYGG_REPLICA_PIN_SECONDS", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: Redis with REDIS_URL (shared by every app server), else per process (README, "Scaling out").
+CACHES = deployment.caches(os.environ)
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -200,7 +215,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (README, "Security")
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # sessions in the database: stateless app servers
+# Sessions in the database (read through Redis with REDIS_URL): any app server can serve any request.
+SESSION_ENGINE = deployment.session_engine(os.environ)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Absolute lifetime of a login; SAMTRYGG_IDLE_TIMEOUT logs out earlier after that long without a request.

@@ -289,16 +289,15 @@ def test_map_data_is_capped(reporter):
     assert map_features(Report.objects.all(), cap=5)["capped"] is False
 
 
-def test_map_page_says_when_capped(client, reporter, monkeypatch):
-    from samtrygg.reports import views_browse
-
-    monkeypatch.setattr(views_browse, "MAP_CAP", 2)
-    for _i in range(3):
-        make_report(reporter)
+def test_map_page_starts_on_the_extent_of_the_filtered_reports(client, reporter):
+    # No cap any more: the map asks for its view and gets grid counts when there are many (test_map_clusters).
+    a = make_report(reporter, x=CENTRE_X - 500, y=CENTRE_Y - 300)
+    b = make_report(reporter, x=CENTRE_X + 400, y=CENTRE_Y + 200)
     client.force_login(reporter)
     response = client.get(reverse("reports:map"))
-    assert response.context["capped"] is True
-    assert "kartan visar de 2 senaste" in response.content.decode()
+    assert response.context["extent"] == [a.lon, a.lat, b.lon, b.lat]
+    assert 'id="map-extent"' in response.content.decode()
+    assert "capped" not in response.context
 
 
 # ---- the report page --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from .models import ReportArea, ReportPlace
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_TEXT = 200
 # Query parameters that are not filters: the list's sorting and paging.
-NOT_FILTERS = ("page", "sort", "order")
+NOT_FILTERS = ("page", "sort", "order", "bbox", "zoom")
 
 
 class ReportFilterForm(forms.Form):

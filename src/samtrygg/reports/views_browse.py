@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from samtrygg.audit import history as audit_history
 from samtrygg.audit import log
 
-from . import access, exports, services
+from . import access, exports, map_clusters, services
 from .filters import ReportFilterForm, filter_query, reports_for
 from .models import Report, ReportPlace
 
@@ -99,8 +99,10 @@ def report_map(request):
     data_url = reverse("reports:map_data")
     if context["filter_query"]:
         data_url += "?" + context["filter_query"]
-    context.update({"total": total, "cap": MAP_CAP, "capped": total is not None and total > MAP_CAP,
-                    "data_url": data_url})
+    # The map asks for the reports of its view (points, or counts per grid cell: map_clusters); it starts on
+    # the extent of the filtered reports.
+    context.update({"total": total, "data_url": data_url,
+                    "extent": map_clusters.extent(reports) if total else None})
     return render(request, "reports/map.html", context)
 
 
@@ -132,7 +134,12 @@ def map_data(request):
     reports = reports_for(request.user, form)
     if reports is None:
         return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
-    return JsonResponse(map_features(reports))
+    view, errors = map_clusters.parse_view(request.GET)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    if view is None:  # the whole filtered set, newest first (exports and scripts that ask without a view)
+        return JsonResponse(map_features(reports))
+    return JsonResponse(map_clusters.view_data(reports, view, map_features))
 
 
 @login_required
