@@ -42,6 +42,6 @@ test-sqlite: install-test
 
 test-postgres: install-test
 	bash scripts/ensure-postgres
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) SAMTRYGG_TESTS_DATABASE_ONLY=1 $(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres

@@ -22,6 +22,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # one unless told this is deliberate. Only the tests do this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The second database run (`make test-postgres`, SAMTRYGG_TESTS_DATABASE_ONLY=1) runs the tests whose outcome the
+# database can change. Left out, and listed as "deselected" in its summary: tests that touch no database at all
+# (the pure analysis core, parsers; the SQLite run has just run them on the same code) and the headless-Chromium
+# tests (they check pages, scripts and accessibility; every view they drive is also exercised on PostgreSQL by
+# the view tests). This keeps `make test` well inside its time budget.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("SAMTRYGG_TESTS_DATABASE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        uses_database = bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+        in_browser = "browser" in names
+        (keep if uses_database and not in_browser else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 SCREENSHOTS = Path(
     os.environ.get("SAMTRYGG_SCREENSHOTS", Path(__file__).parent.parent / "build" / "screenshots"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
