@@ -183,3 +183,31 @@ def test_page_bad_input_no_500(client, setup, coordinator, params):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'role="alert"' in html or "field-error" in html
+
+
+def test_sensitive_categories_stay_out_of_evaluations_of_those_who_may_not_see_them(client, setup, coordinator,
+                                                                                     police_org):
+    """Evaluations count small numbers per zone and period: a user without sensitive access can neither choose a
+    sensitive category nor have one counted under "all categories" (comparing runs would give it back)."""
+    from samtrygg.categories.models import Category, Sensitivity
+    from tests.factories import UserFactory
+
+    secret = Category.objects.create(code="polis_obs", name="Polisens iakttagelse", sensitivity=Sensitivity.SENSITIVE)
+    police = UserFactory(organization=police_org, role="reporter", username="polis")
+    for k in range(3):
+        make_report(police, category_code=secret.code, x=CENTRE_X, y=CENTRE_Y, when=at(START + timedelta(days=k)))
+    case = _case(setup, coordinator)
+    url = reverse("cases:evaluation", kwargs={"pk": case.pk})
+    params = {"weeks": WEEKS, "start": START.isoformat()}
+    client.force_login(coordinator)  # the municipality: no sensitive access
+    mine = client.get(url, params).context["result"]
+    refused = client.get(url, {**params, "category": secret.code})
+    assert refused.status_code == 200 and refused.context["result"] is None
+    assert "category" in refused.context["form"].errors
+    police_org.sees_sensitive = True
+    police_org.save()
+    analyst = UserFactory(organization=police_org, role="analyst", username="analytiker")
+    client.force_login(analyst)
+    full = client.get(url, params).context["result"]
+    assert full["counts"]["place"]["after"] == mine["counts"]["place"]["after"] + 3
+    assert not client.get(url, {**params, "category": secret.code}).context["form"].errors  # may choose it

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from samtrygg.areas.models import Area
-from samtrygg.categories.models import Category
+from samtrygg.categories.models import Category, Sensitivity
+from samtrygg.reports.access import sees_all_sensitive
 
 from . import evaluation_service as service
 from .models import PlaceCase
@@ -31,8 +32,22 @@ class EvaluationForm(forms.Form):
                                               queryset=Category.objects.all(),
                                               help_text=_("None chosen: all categories."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.hides_sensitive = user is not None and not sees_all_sensitive(user)
+        if self.hides_sensitive:
+            # Counts of one sensitive category at one place and period are small: a user who may not see those
+            # reports evaluates the other categories only ("none chosen" = all of those), or comparing evaluations
+            # would give the sensitive counts back by subtraction.
+            self.fields["category"].queryset = Category.objects.filter(sensitivity=Sensitivity.NORMAL)
+            self.fields["category"].help_text = _("None chosen: all categories you may see in detail.")
+
+    def all_categories(self) -> list | None:
+        """What "none chosen" counts: every category (None), or those the user may choose."""
+        return list(self.fields["category"].queryset) if self.hides_sensitive else None
+
+    def categories(self) -> list | None:
+        return list(self.cleaned_data.get("category") or []) or self.all_categories()
         for name, field in self.fields.items():
             field.widget.attrs["aria-describedby"] = f"id_{name}_helptext"
 
@@ -46,7 +61,7 @@ def evaluation(request, pk):
         for key, value in initial.items():
             if key not in data and value is not None:
                 data[key] = value
-    form = EvaluationForm(data, initial=initial)
+    form = EvaluationForm(data, initial=initial, user=request.user)
     result = error = None
     if data is None or form.is_valid():
         values = form.cleaned_data if data is not None else {}
@@ -55,7 +70,7 @@ def evaluation(request, pk):
                 case, start=values.get("start") or case.intervention_on, weeks=values.get("weeks"),
                 buffer=values.get("buffer") if values.get("buffer") is not None else case.buffer_m,
                 control=values.get("control") or case.control_area,
-                categories=list(values.get("category") or []) or None)
+                categories=form.categories() if data is not None else form.all_categories())
         except service.EvaluationError as exc:
             error = str(exc)
     context = {"case": case, "form": form, "result": result, "error": error, "wdq_table": service.wdq_table()}
