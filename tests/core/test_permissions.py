@@ -75,6 +75,7 @@ CALLS = {
     "webhooks:list": None, "webhooks:create": None, "webhooks:detail": "webhook", "webhooks:edit": "webhook",
     "webhooks:delete": "webhook", "webhooks:rotate": "webhook", "webhooks:test": "webhook",
     "webhooks:delivery": "webhook_delivery", "webhooks:retry": "webhook_delivery",
+    "audit:log": None, "audit:export": "fmt", "audit:verify": None,
 }
 
 # The objects each scope is tried with: the user's own organisation's ("own"), another organisation's

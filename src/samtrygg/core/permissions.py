@@ -277,6 +277,10 @@ RULES: dict[str, Rule] = {
     "webhooks:test": post(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
     "webhooks:delivery": read(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
     "webhooks:retry": post(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
+    # --- Audit log (admins see every report, so its summaries hide nothing from them)
+    "audit:log": read(ADMINS, note="every entry, filterable; admins see every report anyway"),
+    "audit:export": read(ADMINS, note="the filtered log as CSV or XLSX; the export is itself audited"),
+    "audit:verify": read(ADMINS, note="checks the hash chain"),
 }
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samtrygg.audit import log
 from samtrygg.core import locking
 
 from . import questionnaires as svc
@@ -177,7 +179,12 @@ def questionnaire_detail(request, pk):
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instance=q)
         if form.is_valid():
-            form.save()
+            changes = {name: [log._plain(form.initial.get(name)), log._plain(form.cleaned_data.get(name))]
+                       for name in form.changed_data}
+            with transaction.atomic():
+                form.save()
+                if changes:
+                    log.record(request.user, "update", q, summary=q.title, changes=changes)
             messages.success(request, _("Saved."))
             return redirect("walks:questionnaire_detail", pk=q.pk)
     else:
@@ -260,7 +267,9 @@ def poster_pdf(q: Questionnaire) -> bytes:
 def poster(request, pk):
     _manager(request.user)
     q = get_object_or_404(Questionnaire, pk=pk)
-    response = HttpResponse(poster_pdf(q), content_type="application/pdf")
+    content = poster_pdf(q)
+    log.record(request.user, "export", q, summary=f"{q.title}: poster as pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="affisch-{q.slug}.pdf"'
     return response
 
