@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "samtrygg.reports",
     "samtrygg.imports",
     "samtrygg.audit",
+    "samtrygg.privacy",
     "samtrygg.actions",
     "samtrygg.weekly",
     "samtrygg.quarterly",

@@ -281,6 +281,9 @@ RULES: dict[str, Rule] = {
     "audit:log": read(ADMINS, note="every entry, filterable; admins see every report anyway"),
     "audit:export": read(ADMINS, note="the filtered log as CSV or XLSX; the export is itself audited"),
     "audit:verify": read(ADMINS, note="checks the hash chain"),
+    # --- Personal data
+    "privacy:register": read(ADMINS, note="the register of processing (GDPR art. 30)"),
+    "privacy:export_user": form(ADMINS, note="POST: everything stored about a user as ZIP; audited"),
 }
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from samtrygg.audit import log
 from samtrygg.core import locking
+from samtrygg.privacy.forms import PiiWarningMixin
 
 from . import questionnaires as svc
 from .models import Question, Questionnaire
@@ -35,7 +36,8 @@ def _manager(user):
         raise PermissionDenied
 
 
-class QuestionnaireForm(forms.ModelForm):
+class QuestionnaireForm(PiiWarningMixin, forms.ModelForm):
+    pii_fields = ("intro_sv", "intro_en")
     from_template = forms.BooleanField(required=False, initial=True,
                                        label=gettext_lazy("Start from the default safety-walk questions"))
 
