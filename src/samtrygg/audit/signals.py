@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -120,6 +121,8 @@ def after_save(sender, instance, created, raw=False, update_fields=None, **kwarg
         return
     if update_fields is not None and set(update_fields) <= SKIP_FIELDS:
         return  # e.g. last_login on login: the login entry says it
+    if sender is get_user_model() and update_fields is not None and set(update_fields) == {"password"}:
+        return  # Django upgrading a password's hash at login (check_password); changes save the whole user
     # As stored (a decimal set as 7 reads back as 7.00): compared like with like, saving twice logs once.
     stored = sender._default_manager.filter(pk=instance.pk).first()
     after = snapshot(stored if stored is not None else instance)

@@ -125,12 +125,15 @@ def backup(target: Path) -> Summary:
                 queryset = model._base_manager.order_by("pk")
                 count = 0
                 with open(path, "w", encoding="utf-8") as out:
-                    for start in range(0, 1 << 62, BATCH):
-                        chunk = list(queryset[start:start + BATCH])
+                    last = None
+                    while True:  # keyset pages: each query starts after the last key, never with an OFFSET
+                        page = queryset if last is None else queryset.filter(pk__gt=last)
+                        chunk = list(page[:BATCH])
                         if not chunk:
                             break
                         serializers.serialize("jsonl", chunk, stream=out, cls=ExactEncoder)
                         count += len(chunk)
+                        last = chunk[-1].pk
                 manifest["tables"].append({"model": _label(model), "file": name, "rows": count,
                                            "sha256": _sha256(path)})
                 summary.counts[_label(model)] = count
