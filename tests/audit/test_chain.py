@@ -133,3 +133,19 @@ def test_concurrent_writers_do_not_fork_the_chain(admin_user):
     verdict = chain.verify()
     assert verdict.ok and verdict.count == 60
     assert AuditEntry.objects.values("prev_hash").distinct().count() == 60
+
+
+@pytest.mark.django_db
+def test_the_data_migration_links_entries_written_before_the_chain(admin_user):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("samtrygg.audit.migrations.0003_hash_existing")
+    AuditEntry.objects.all().delete()
+    _three(admin_user)
+    AuditEntry.objects.update(prev_hash="", hash="", actor_name="")
+    assert not chain.verify().ok
+    migration.hash_existing(apps, None)
+    assert chain.verify().ok and chain.verify().count == 3
+    assert set(AuditEntry.objects.values_list("actor_name", flat=True)) == {"admin"}

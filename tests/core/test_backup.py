@@ -105,3 +105,13 @@ def test_a_damaged_backup_is_refused_before_anything_changes(tmp_path):
     (tmp_path / "text.tar.gz").write_text("hello")
     with pytest.raises(CommandError, match="not a readable Samtrygg backup"):
         call_command("restore", str(tmp_path / "text.tar.gz"))
+
+
+@pytest.mark.django_db
+def test_a_backup_from_another_version_is_refused_with_the_reason(tmp_path, monkeypatch):
+    target = tmp_path / "b.tar.gz"
+    backup.backup(target)
+    real = backup.applied_migrations()
+    monkeypatch.setattr(backup, "applied_migrations", lambda: [m for m in real if m != "audit.0003_hash_existing"])
+    with pytest.raises(CommandError, match="newer version.*audit.0003_hash_existing"):
+        call_command("restore", str(target), "--wipe")
