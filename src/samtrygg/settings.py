@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "samtrygg.reports",
     "samtrygg.imports",
     "samtrygg.audit",
+    "samtrygg.privacy",
     "samtrygg.actions",
     "samtrygg.weekly",
     "samtrygg.quarterly",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's user is the actor of audit entries written by model signals (samtrygg.audit.context).
+    "samtrygg.audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout and absolute session lifetime (after messages: it leaves a note for the login page).
     "samtrygg.accounts.middleware.SessionExpiryMiddleware",

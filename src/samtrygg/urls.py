@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("samtrygg.opendata.urls")),
     path("", include("samtrygg.open311.urls")),
     path("webhooks/", include("samtrygg.webhooks.urls")),
+    path("audit/", include("samtrygg.audit.urls")),
+    path("privacy/", include("samtrygg.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),

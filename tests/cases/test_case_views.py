@@ -287,3 +287,17 @@ def test_list_filters_by_status_and_marks_overdue_follow_ups(client, coordinator
     assert [r["case"].pk for r in open_only.context["rows"]] == [late.pk]
     closed = client.get(reverse("cases:list"), {"status": "closed"})
     assert [r["case"].title for r in closed.context["rows"]] == ["Stängt ärende"]
+
+
+def test_journal_text_with_personal_data_is_saved_only_after_save_anyway(client, coordinator, case):
+    from samtrygg.privacy.forms import digest
+
+    client.force_login(coordinator)
+    url = reverse("cases:journal", args=[case.pk])
+    text = "Ring vaktmästaren Kalle på 070-123 45 67."
+    first = client.post(url, {"happened_on": "2026-01-10", "kind": "note", "text": text})
+    assert first.status_code == 200 and not JournalEntry.objects.exists()
+    html = first.content.decode()
+    assert 'name="text__save_anyway"' in html and "phone number" in html
+    client.post(url, {"happened_on": "2026-01-10", "kind": "note", "text": text, "text__save_anyway": digest(text)})
+    assert JournalEntry.objects.get().text == text

@@ -77,6 +77,8 @@ CALLS = {
     "webhooks:list": None, "webhooks:create": None, "webhooks:detail": "webhook", "webhooks:edit": "webhook",
     "webhooks:delete": "webhook", "webhooks:rotate": "webhook", "webhooks:test": "webhook",
     "webhooks:delivery": "webhook_delivery", "webhooks:retry": "webhook_delivery",
+    "audit:log": None, "audit:export": "fmt", "audit:verify": None,
+    "privacy:register": None, "privacy:export_user": None,
 }
 
 # The objects each scope is tried with: the user's own organisation's ("own"), another organisation's

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from samtrygg.audit.context import suppress_signals
 from samtrygg.audit.log import diff, record
 
 from .models import ExternalIdentity, Organization, Role, User
@@ -148,10 +149,11 @@ def provision_user(issuer: str, claims: dict) -> User:
         user.email = email or user.email
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
-        user.save()
-        identity.user = user
-        identity.last_login_at = timezone.now()
-        identity.save()
+        with suppress_signals():  # one entry, written below, instead of the model signals' own
+            user.save()
+            identity.user = user
+            identity.last_login_at = timezone.now()
+            identity.save()
         after = {"organization": organization.code, "role": role, "email": user.email,
                  "first_name": user.first_name, "last_name": user.last_name}
         if created:

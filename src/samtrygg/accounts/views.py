@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samtrygg.audit.context import suppress_signals
 from samtrygg.audit.log import diff, record
 
 from . import lockout, two_factor
@@ -214,7 +215,7 @@ def security(request):
     form = RolePolicyForm(request.POST or None, required=required)
     if request.method == "POST" and form.is_valid():
         wanted = form.required_roles()
-        with transaction.atomic():
+        with transaction.atomic(), suppress_signals():
             for role in Role.values:
                 RolePolicy.objects.update_or_create(role=role, defaults={"require_two_factor": role in wanted})
             changes = diff({r: r in required for r in Role.values}, {r: r in wanted for r in Role.values})

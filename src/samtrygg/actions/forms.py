@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from samtrygg.accounts.models import Organization
 from samtrygg.areas.models import Area, Place
 from samtrygg.core.locking import VersionedFormMixin
+from samtrygg.privacy.forms import PiiWarningMixin
 from samtrygg.weekly.weeks import IsoWeek, WeekError
 
 from .models import Action
@@ -33,7 +34,8 @@ def _in_range(value, low, high):
     return value
 
 
-class ActionForm(VersionedFormMixin, forms.ModelForm):
+class ActionForm(PiiWarningMixin, VersionedFormMixin, forms.ModelForm):
+    pii_fields = ("description", "follow_up")
     decided = forms.CharField(
         label=_("Decided in week"), required=False, max_length=10,
         help_text=_("The weekly meeting that decided it, e.g. 2026-W47. Empty for actions from elsewhere."),
@@ -105,8 +107,10 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
         return data
 
 
-class FollowUpForm(VersionedFormMixin, forms.ModelForm):
+class FollowUpForm(PiiWarningMixin, VersionedFormMixin, forms.ModelForm):
     """What the responsible organisation updates: the status and the follow-up note."""
+
+    pii_fields = ("follow_up",)
 
     class Meta:
         model = Action

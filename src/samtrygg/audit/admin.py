@@ -5,9 +5,9 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "summary")
+    list_display = ("at", "actor_name", "action", "object_type", "object_id", "summary")
     list_filter = ("action", "object_type")
-    search_fields = ("object_id", "summary", "actor__username")
+    search_fields = ("object_id", "summary", "actor_name")
 
     def has_add_permission(self, request):
         return False

@@ -1,9 +1,16 @@
-"""Writing the audit log. Callers pass plain values; the log never stores model instances."""
+"""Writing the audit log. Callers pass plain values; the log never stores model instances.
+
+Every entry is appended to the hash chain (:mod:`samtrygg.audit.chain`) under a lock, in the caller's
+transaction when there is one: if the change is rolled back, so is its entry.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
+from . import chain
 from .models import AuditEntry
 
 
@@ -12,14 +19,23 @@ def record(actor, action: str, obj=None, *, object_type: str = "", object_id: st
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditEntry(
+        actor=user,
+        actor_name=user.get_username() if user else "",
         action=action,
-        object_type=object_type,
-        object_id=object_id,
+        object_type=object_type[:50],
+        object_id=str(object_id)[:50],
         summary=summary[:300],
-        changes=changes or {},
+        changes=chain.json_safe(changes),
     )
+    with transaction.atomic():
+        chain.lock()
+        entry.prev_hash = chain.last_hash(AuditEntry)
+        entry.save()
+        entry.hash = chain.entry_hash(entry.__dict__, entry.prev_hash)
+        AuditEntry.objects.filter(pk=entry.pk).update(hash=entry.hash)
+    return entry
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -13,6 +13,7 @@ from samtrygg.actions.forms import ActionForm, DateInput
 from samtrygg.actions.models import Action
 from samtrygg.areas.models import Area, Place
 from samtrygg.core.locking import VersionedFormMixin
+from samtrygg.privacy.forms import PiiWarningMixin
 from samtrygg.reports.forms import MultiplePhotoField
 
 from . import checklist
@@ -35,7 +36,8 @@ def _light(qs):
     return qs.defer("geometry_wgs84", "geometry_sweref")
 
 
-class CaseForm(VersionedFormMixin, forms.ModelForm):
+class CaseForm(PiiWarningMixin, VersionedFormMixin, forms.ModelForm):
+    pii_fields = ("problem",)
     drawn_area = forms.CharField(
         label=_("Drawn area (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Filled in when you draw on the map. Leave empty when you pick a registered place."))
@@ -125,15 +127,19 @@ PartnerFormSet = forms.inlineformset_factory(PlaceCase, CasePartner, form=Partne
                                              max_num=30, validate_max=True)
 
 
-class JournalForm(forms.ModelForm):
+class JournalForm(PiiWarningMixin, forms.ModelForm):
+    pii_fields = ("text",)
+
     class Meta:
         model = JournalEntry
         fields = ["happened_on", "kind", "text"]
         widgets = {"happened_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
 
 
-class AnalysisForm(VersionedFormMixin, forms.ModelForm):
+class AnalysisForm(PiiWarningMixin, VersionedFormMixin, forms.ModelForm):
     """The problem analysis triangle and the conclusions; the checklist fields are added per item."""
+
+    pii_fields = ("offenders", "targets", "place_features", "handlers", "guardians", "managers", "conclusions")
 
     class Meta:
         model = CauseAnalysis
@@ -184,7 +190,8 @@ class AnalysisForm(VersionedFormMixin, forms.ModelForm):
         return checklist.normalise(raw)
 
 
-class HypothesisForm(forms.ModelForm):
+class HypothesisForm(PiiWarningMixin, forms.ModelForm):
+    pii_fields = ("text", "evidence")
     class Meta:
         model = Hypothesis
         fields = ["text", "evidence", "data_link", "verdict"]

@@ -7,7 +7,8 @@ from .models import Category
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "severity", "sensitivity", "is_active", "report_count")
+    list_display = ("name", "code", "severity", "sensitivity", "retain_text_months", "retain_photos_months",
+                    "is_active", "report_count")
     list_editable = ("is_active",)
     list_filter = ("is_active", "sensitivity")
     search_fields = ("name", "code", "name_en")

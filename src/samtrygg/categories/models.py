@@ -20,6 +20,15 @@ class Category(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # Retention (GDPR art. 5.1 e): how long a report's free text and photos are kept after it occurred. Empty =
+    # kept. The report itself (time, place, category, count) stays, so statistics do not change.
+    retain_text_months = models.PositiveSmallIntegerField(
+        _("keep free text (months)"), null=True, blank=True,
+        help_text=_("Descriptions and other free text of reports older than this are removed by "
+                    "`samtrygg apply-retention`. Empty: kept."))
+    retain_photos_months = models.PositiveSmallIntegerField(
+        _("keep photos (months)"), null=True, blank=True,
+        help_text=_("Photos of reports older than this are removed by `samtrygg apply-retention`. Empty: kept."))
 
     class Meta:
         ordering = ["sort_order", "name"]

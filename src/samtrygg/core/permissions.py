@@ -286,6 +286,13 @@ RULES: dict[str, Rule] = {
     "webhooks:test": post(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
     "webhooks:delivery": read(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
     "webhooks:retry": post(MANAGERS, scope=Scope.OWN_ORG_OR_ADMIN),
+    # --- Audit log (admins see every report, so its summaries hide nothing from them)
+    "audit:log": read(ADMINS, note="every entry, filterable; admins see every report anyway"),
+    "audit:export": read(ADMINS, note="the filtered log as CSV or XLSX; the export is itself audited"),
+    "audit:verify": read(ADMINS, note="checks the hash chain"),
+    # --- Personal data
+    "privacy:register": read(ADMINS, note="the register of processing (GDPR art. 30)"),
+    "privacy:export_user": form(ADMINS, note="POST: everything stored about a user as ZIP; audited"),
 }
 
 

@@ -29,6 +29,7 @@ from samtrygg.accounts.models import Organization, Role, User
 from samtrygg.analysis import geo
 from samtrygg.areas.models import Area, Place
 from samtrygg.audit import log
+from samtrygg.audit.context import suppress_signals
 from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.reports.models import Report, ReportArea, ReportPlace, Source
 
@@ -291,7 +292,8 @@ def load(*, seed: int = 1, years: float = 3.0, end: dt.datetime | None = None, s
         clock = now
 
     end = end or dt.datetime.now(dt.UTC)
-    with transaction.atomic():
+    # One audit entry for the whole load (below), not one per organisation, user, area and place.
+    with transaction.atomic(), suppress_signals():
         orgs = ensure_organizations()
         ensure_sensitive_category()
         users = ensure_users(orgs)

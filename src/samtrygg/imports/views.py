@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from samtrygg.analysis import geo
 from samtrygg.areas.models import Area
+from samtrygg.audit import log
 from samtrygg.categories.models import Category
 from samtrygg.reports import access
 
@@ -127,7 +128,9 @@ def decide(request, pk: int):
 def errors_csv(request, pk: int):
     _require_importer(request.user)
     batch = _batch_for(request.user, pk)
-    response = HttpResponse(services.errors_csv(batch), content_type="text/csv; charset=utf-8")
+    content = services.errors_csv(batch)
+    log.record(request.user, "export", batch, summary=f"import {batch.pk}: bad rows as csv")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="errors-{batch.pk}.csv"'
     return response
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from samtrygg.accounts.models import Role
 from samtrygg.audit import log
+from samtrygg.privacy import forms as pii_forms
 
 from . import ranking_service as rs
 from .models import QuarterlyAnalysis
@@ -60,6 +61,13 @@ def _text_fields(data) -> tuple[str, str, dict[str, str]]:
     if len(conclusions) > CONCLUSIONS_MAX:
         errors["conclusions"] = _("The conclusions are too long: at most %(max)s characters.") % {
             "max": CONCLUSIONS_MAX}
+    kinds = pii_forms.kinds_found(conclusions)
+    if kinds and "conclusions" not in errors and \
+            data.get(pii_forms.confirm_name("conclusions")) != pii_forms.digest(conclusions):
+        errors["conclusions"] = _("The text seems to contain personal data (%(kinds)s). Remove it if it is not "
+                                  "needed, or tick “Save anyway” under the text and save again.") % {
+            "kinds": ", ".join(kinds)}
+        errors["conclusions_pii"] = pii_forms.digest(conclusions)  # the "Save anyway" box's value
     return title, conclusions, errors
 
 

@@ -15,6 +15,7 @@ from samtrygg.cases.models import PlaceCase
 from samtrygg.categories.models import Category
 from samtrygg.core.locking import VersionedFormMixin
 from samtrygg.privacy import pii
+from samtrygg.privacy.forms import PiiWarningMixin
 from samtrygg.reports.forms import check_photo, pii_kinds, pii_segments
 
 from .models import Questionnaire, SafetyWalk, WalkParticipant
@@ -23,7 +24,8 @@ from .services_walks import RouteError, parse_route
 MAX_RESIDENTS = 10_000
 
 
-class WalkForm(VersionedFormMixin, forms.ModelForm):
+class WalkForm(PiiWarningMixin, VersionedFormMixin, forms.ModelForm):
+    pii_fields = ("notes",)
     route = forms.CharField(
         label=_("Route (GeoJSON LineString, WGS84)"), required=False,
         help_text=_("Filled in by drawing on the map; you may also paste GeoJSON."),

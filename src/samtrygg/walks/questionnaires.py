@@ -49,6 +49,8 @@ def create_questionnaire(user, *, title: str, slug: str, area=None, from_templat
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
     if from_template:
         _write_questions(version, DEFAULT_QUESTIONS)
+    log.record(user, "create", questionnaire, summary=questionnaire.title,
+               changes=log.diff({}, {"title": title, "slug": slug, "area": str(area or "")}))
     return questionnaire
 
 

@@ -18,6 +18,7 @@ from samtrygg.actions.models import Action
 from samtrygg.areas.models import Area
 from samtrygg.core import locking
 from samtrygg.core.locking import VersionedFormMixin
+from samtrygg.privacy.forms import PiiWarningMixin
 
 from . import feedback_pdf
 from . import results as svc
@@ -27,7 +28,8 @@ from .views_results import can_moderate
 SUMMARY_MAX = 5000
 
 
-class FeedbackForm(VersionedFormMixin, forms.Form):
+class FeedbackForm(PiiWarningMixin, VersionedFormMixin, forms.Form):
+    pii_fields = ("summary_sv", "summary_en")
     summary_sv = forms.CharField(label=_("What we heard (Swedish)"), required=False, max_length=SUMMARY_MAX,
                                  widget=forms.Textarea(attrs={"rows": 5}),
                                  help_text=_("Plain language: what residents said, in a few sentences."))

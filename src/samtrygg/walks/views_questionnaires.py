@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samtrygg.audit import log
 from samtrygg.core import locking
+from samtrygg.privacy.forms import PiiWarningMixin
 
 from . import questionnaires as svc
 from .models import Question, Questionnaire
@@ -33,7 +36,8 @@ def _manager(user):
         raise PermissionDenied
 
 
-class QuestionnaireForm(forms.ModelForm):
+class QuestionnaireForm(PiiWarningMixin, forms.ModelForm):
+    pii_fields = ("intro_sv", "intro_en")
     from_template = forms.BooleanField(required=False, initial=True,
                                        label=gettext_lazy("Start from the default safety-walk questions"))
 
@@ -177,7 +181,12 @@ def questionnaire_detail(request, pk):
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instance=q)
         if form.is_valid():
-            form.save()
+            changes = {name: [log._plain(form.initial.get(name)), log._plain(form.cleaned_data.get(name))]
+                       for name in form.changed_data}
+            with transaction.atomic():
+                form.save()
+                if changes:
+                    log.record(request.user, "update", q, summary=q.title, changes=changes)
             messages.success(request, _("Saved."))
             return redirect("walks:questionnaire_detail", pk=q.pk)
     else:
@@ -260,7 +269,9 @@ def poster_pdf(q: Questionnaire) -> bytes:
 def poster(request, pk):
     _manager(request.user)
     q = get_object_or_404(Questionnaire, pk=pk)
-    response = HttpResponse(poster_pdf(q), content_type="application/pdf")
+    content = poster_pdf(q)
+    log.record(request.user, "export", q, summary=f"{q.title}: poster as pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="affisch-{q.slug}.pdf"'
     return response
 
