@@ -132,6 +132,23 @@ def test_near_repeat_uses_only_what_the_user_may_see(db, org):
         svc.near_repeat(query, user=municipal_analyst)
 
 
+def test_time_patterns_count_sensitive_reports_only_for_those_who_may_see_them(db, org):
+    police = OrganizationFactory(code="polisen", name="Polisen", kind="police", sees_sensitive=True)
+    secret = Category.objects.create(code="polis_obs", name="Polisens iakttagelse", sensitivity=Sensitivity.SENSITIVE)
+    q = Quarter.last_complete()
+    for i in range(3):
+        make_report(UserFactory(role="reporter", organization=police), category_code="polis_obs",
+                    when=q.start() + timedelta(days=i, hours=22))
+    municipal = UserFactory(role="analyst", organization=org)
+    police_analyst = UserFactory(role="analyst", organization=police)
+
+    def total(user):
+        return sum(map(sum, svc.time_patterns(q, categories=[secret], user=user)["weekday_hour"]["counts"]))
+
+    assert total(police_analyst) == total(None) == 3
+    assert total(municipal) == 0  # three reports it may not open: not even their hours
+
+
 def test_near_repeat_end_before_start(db):
     query = svc.NearRepeatQuery(start=date(2025, 5, 1), end=date(2025, 4, 1), category=Category.objects.first())
     with pytest.raises(svc.PatternError, match="end date is before"):

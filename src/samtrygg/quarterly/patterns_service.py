@@ -6,9 +6,10 @@ Python; see :mod:`samtrygg.weekly.counts` for the technique): the day index is t
 offset and the one hour that belongs to the next local day in summer time is grouped apart and moved in
 Python. Months are summed from the days.
 
-Access (decided here, documented on the pages): the time patterns are **aggregate counts** and include
-sensitive categories for everyone who may open the page (DESIGN.md: others see them only inside
-aggregate counts), like the weekly picture. The near-repeat analysis works on the **individual
+Access (decided here, documented on the pages): the time patterns count only the reports the user may see
+in detail (``reports.access.sensitivity_filter``) unless the user sees every sensitive report: filtered to a
+sensitive category and a small area, a weekday × hour table would tell when a handful of incidents the user may
+not open happened (issue 8: no small sensitive counts). The near-repeat analysis works on the **individual
 locations and days** of one category's events, and a pair table of a handful of events can point at
 single incidents, so it uses only the reports the user may see in detail
 (``reports.access.sensitivity_filter``). The command line (an operator's tool) uses every live report.
@@ -29,7 +30,7 @@ from django.utils.translation import ngettext
 from samtrygg.analysis import near_repeat as nr
 from samtrygg.analysis import time_patterns as tp
 from samtrygg.categories.models import Category
-from samtrygg.reports.access import sensitivity_filter
+from samtrygg.reports.access import sees_all_sensitive, sensitivity_filter
 from samtrygg.reports.models import Report, ReportArea
 from samtrygg.weekly.counts import EpochSeconds
 
@@ -182,7 +183,7 @@ def data_start() -> date | None:
     return first.astimezone(STOCKHOLM).date() if first else None
 
 
-def time_patterns(quarter: Quarter, *, area=None, categories=None) -> dict:
+def time_patterns(quarter: Quarter, *, area=None, categories=None, user=None) -> dict:
     """Everything the patterns page shows, as a JSON-ready dict.
 
     ``weekday_hour`` for the quarter; ``months`` the (up to) 36 months ending with the quarter, trimmed
@@ -192,6 +193,10 @@ def time_patterns(quarter: Quarter, *, area=None, categories=None) -> dict:
     """
     categories = list(categories or [])
     filters = {"area": area, "categories": categories}
+    if user is not None and not sees_all_sensitive(user):
+        # Filtered to one sensitive category and a small area, the weekday × hour table would show when a
+        # handful of reports the user may not see happened: such users get the reports they may see.
+        filters["user"] = user
     wh = weekday_hour(quarter.start(), quarter.end(), **filters)
     last = (quarter.last_day.year, quarter.last_day.month)
     first_k = tp.month_index(*last) - HISTORY_MONTHS + 1

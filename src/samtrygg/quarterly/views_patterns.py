@@ -141,8 +141,9 @@ def patterns_page(request):
                "last_complete": Quarter.last_complete(), "selected_codes": [c.code for c in q.categories]}
     if q.errors:
         return render(request, "quarterly/patterns.html", context, status=400)
-    patterns = svc.time_patterns(q.quarter, area=q.area, categories=q.categories)
-    context.update(patterns=patterns, weekday_rows=_weekday_rows(patterns["weekday_hour"]),
+    patterns = svc.time_patterns(q.quarter, area=q.area, categories=q.categories, user=request.user)
+    context.update(patterns=patterns, sensitive_left_out=not sees_all_sensitive(request.user),
+                   weekday_rows=_weekday_rows(patterns["weekday_hour"]),
                    hour_totals=[sum(day[h] for day in patterns["weekday_hour"]["counts"]) for h in range(24)],
                    season_rows=_season_rows(patterns), category_rows=_category_rows(patterns),
                    trend_chart=trend_svg(patterns),
