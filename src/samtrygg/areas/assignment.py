@@ -40,6 +40,7 @@ def containing(x: float, y: float) -> tuple[list[int], list[int]]:
 
 def assign_reports(report_ids: Iterable[int] | None = None) -> int:
     """(Re)compute area and place membership for the given reports (all when None). Returns links made."""
+    from samtrygg.reports import aggregates
     from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
     area_ids, area_polys = _polygons(Area)
@@ -59,7 +60,7 @@ def assign_reports(report_ids: Iterable[int] | None = None) -> int:
             continue
         arr = np.array(rows, dtype=float)
         rids = arr[:, 0].astype(np.int64)
-        with transaction.atomic():
+        with transaction.atomic(), aggregates.tracking(chunk):
             ReportArea.objects.filter(report_id__in=chunk).delete()
             ReportPlace.objects.filter(report_id__in=chunk).delete()
             links = []
@@ -82,11 +83,14 @@ def reassign_polygon(obj: Area | Place) -> int:
 
     Only reports inside the polygon's bounding box are read (indexed range on x, y).
     """
+    from samtrygg.reports import aggregates
     from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
     link_model, field = (ReportArea, "area_id") if isinstance(obj, Area) else (ReportPlace, "place_id")
     with transaction.atomic():
         link_model.objects.filter(**{field: obj.pk}).delete()
+        if isinstance(obj, Area):
+            aggregates.forget_area(obj.pk)
         if not obj.is_active:
             return 0
         rows = list(
@@ -99,4 +103,6 @@ def reassign_polygon(obj: Area | Place) -> int:
         hits = geo.assign_points(arr[:, 1], arr[:, 2], [obj.shape])[0]
         links = [link_model(report_id=int(arr[i, 0]), **{field: obj.pk}) for i in hits]
         link_model.objects.bulk_create(links, batch_size=2000)
+        if isinstance(obj, Area):
+            aggregates.record_new([link.report_id for link in links], area_id=obj.pk)
         return len(links)
