@@ -112,7 +112,14 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
     with aggregates.tracking([r.pk for r in changed]):
         _write_chunk(v, new, new_rows, changed, moved_rows, moved_ids, outcome, now)
     if new:
-        aggregates.record_new([r.pk for r in new])
+        # The new reports' contributions come from the validated rows (no query): one row per area link.
+        link_rows, area_ids = v.area_links  # sorted by row
+        lo, hi = np.searchsorted(link_rows, [start, end])
+        index = {row: report for row, report in zip(new_rows, new, strict=True)}
+        aggregates.apply(aggregates.tally(
+            (area, r.category_id, r.organization_id, r.occurred_at, r.quantity)
+            for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)
+            if (r := index.get(row)) is not None))
         reports_created.send(sender=Report, report_ids=[r.pk for r in new])
 
 

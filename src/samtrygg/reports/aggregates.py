@@ -44,26 +44,36 @@ def buckets(occurred_at: datetime) -> tuple[date, date]:
     return day - timedelta(days=day.weekday()), day.replace(day=1)
 
 
+def tally(rows: Iterable[tuple[int, int, int, datetime, int]]) -> Tally:
+    """Sum (area_id, category_id, organization_id, occurred_at, quantity) link rows into buckets."""
+    out: Tally = defaultdict(lambda: [0, 0])
+    cache: dict[datetime, tuple[date, date]] = {}
+    for area, cat, org, when, qty in rows:
+        b = cache.get(when)
+        if b is None:
+            b = cache[when] = buckets(when)
+        cell = out[(area, cat, org, *b)]
+        cell[0] += 1
+        cell[1] += qty
+    return out
+
+
 def contributions(report_ids: Iterable[int], *, area_id: int | None = None) -> Tally:
     """What the given reports add to the table now: their area links (only ``area_id``'s if given), if they
     are alive."""
     ids = sorted(set(report_ids))
-    tally: Tally = defaultdict(lambda: [0, 0])
-    cache: dict[datetime, tuple[date, date]] = {}
+    out: Tally = defaultdict(lambda: [0, 0])
     for start in range(0, len(ids), CHUNK):
         links = ReportArea.objects.filter(report_id__in=ids[start:start + CHUNK], report__deleted_at__isnull=True)
         if area_id is not None:
             links = links.filter(area_id=area_id)
-        rows = (links.values_list("area_id", "report__category_id", "report__organization_id", "report__occurred_at",
-                             "report__quantity"))
-        for area, cat, org, when, qty in rows.iterator(chunk_size=CHUNK):
-            b = cache.get(when)
-            if b is None:
-                b = cache[when] = buckets(when)
-            cell = tally[(area, cat, org, *b)]
-            cell[0] += 1
-            cell[1] += qty
-    return tally
+        rows = links.values_list("area_id", "report__category_id", "report__organization_id",
+                                 "report__occurred_at", "report__quantity")
+        for key, (n, q) in tally(rows.iterator(chunk_size=CHUNK)).items():
+            cell = out[key]
+            cell[0] += n
+            cell[1] += q
+    return out
 
 
 def apply(delta: Tally) -> None:
@@ -72,12 +82,18 @@ def apply(delta: Tally) -> None:
     if not items:
         return
     table = connection.ops.quote_name(ReportCount._meta.db_table)
-    sql = (f"INSERT INTO {table} (area_id, category_id, organization_id, week, month, n, quantity) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-           "ON CONFLICT (area_id, category_id, organization_id, week, month) "
-           f"DO UPDATE SET n = {table}.n + excluded.n, quantity = {table}.quantity + excluded.quantity")
+    upsert = ("ON CONFLICT (area_id, category_id, organization_id, week, month) "
+              f"DO UPDATE SET n = {table}.n + excluded.n, quantity = {table}.quantity + excluded.quantity")
+    columns = "(area_id, category_id, organization_id, week, month, n, quantity)"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*k, v[0], v[1]) for k, v in items])
+        if connection.vendor == "postgresql":  # one statement: the delta's columns as arrays
+            cols = list(zip(*[(*k, v[0], v[1]) for k, v in items], strict=True))
+            arrays = "%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::int[], %s::bigint[]"
+            cursor.execute(f"INSERT INTO {table} {columns} SELECT * FROM unnest({arrays}) {upsert}",
+                           [list(c) for c in cols])
+        else:
+            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",
+                               [(*k, v[0], v[1]) for k, v in items])
     if any(v[0] < 0 for _, v in items):
         weeks = sorted({k[3] for k, v in items if v[0] < 0})
         ReportCount.objects.filter(week__in=weeks, n__lte=0).delete()
