@@ -10,16 +10,22 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Max, Min
 
 from samtrygg.analysis import geo
 
 from .models import Area, Place
 
 CHUNK = 5000
+FEW = 50  # up to this many reports, read only the polygons whose bounding box meets theirs
 
 
-def _polygons(model):
-    rows = list(model.objects.filter(is_active=True).only("id", "geometry_sweref"))
+def _polygons(model, bbox=None):
+    """Active polygons, only those whose bounding box meets ``bbox`` (min_x, min_y, max_x, max_y) if given."""
+    qs = model.objects.filter(is_active=True)
+    if bbox is not None:
+        qs = qs.filter(min_x__lte=bbox[2], max_x__gte=bbox[0], min_y__lte=bbox[3], max_y__gte=bbox[1])
+    rows = list(qs.only("id", "geometry_sweref"))
     return [r.id for r in rows], [r.shape for r in rows]
 
 
@@ -43,15 +49,19 @@ def assign_reports(report_ids: Iterable[int] | None = None) -> int:
     from samtrygg.reports import aggregates
     from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
-    area_ids, area_polys = _polygons(Area)
-    place_ids, place_polys = _polygons(Place)
     qs = Report.objects.all()
+    bbox = None
     if report_ids is not None:
         ids = list(report_ids)
         if not ids:
             return 0
+        if len(ids) <= FEW:  # a single new report (the form, the API): only the polygons around it
+            bounds = qs.filter(id__in=ids).aggregate(a=Min("x"), b=Min("y"), c=Max("x"), d=Max("y"))
+            bbox = (bounds["a"], bounds["b"], bounds["c"], bounds["d"]) if bounds["a"] is not None else None
     else:
         ids = list(qs.values_list("id", flat=True))
+    area_ids, area_polys = _polygons(Area, bbox)
+    place_ids, place_polys = _polygons(Place, bbox)
     made = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]

@@ -117,7 +117,7 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
         lo, hi = np.searchsorted(link_rows, [start, end])
         index = {row: report for row, report in zip(new_rows, new, strict=True)}
         aggregates.apply(aggregates.tally(
-            (area, r.category_id, r.organization_id, r.occurred_at, r.quantity)
+            (area, r.category_id, r.occurred_at, r.quantity)
             for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)
             if (r := index.get(row)) is not None))
         reports_created.send(sender=Report, report_ids=[r.pk for r in new])

@@ -31,13 +31,14 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samtrygg.analysis import ranking
 from samtrygg.areas.models import Area, Kind
 from samtrygg.categories.models import Category
+from samtrygg.reports import aggregates
 from samtrygg.reports.models import Report, ReportCount
 from samtrygg.weekly.weeks import IsoWeek
 
@@ -125,9 +126,7 @@ def data_start() -> datetime | None:
 
 def _fingerprint() -> str:
     """Changes whenever a report is created, edited or (soft-)deleted: the signal cache's key part."""
-    agg = Report.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    last = agg["last"].astimezone(UTC).isoformat() if agg["last"] else "-"
-    return f"{agg['n']}-{last}"
+    return aggregates.fingerprint()
 
 
 def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int, int]:

@@ -34,7 +34,7 @@ from .models import Report, ReportArea, ReportCount
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CHUNK = 5000
 
-Key = tuple[int, int, int, date, date]  # area, category, organization, week (Monday), month (1st)
+Key = tuple[int, int, date, date]  # area, category, week (Monday), month (1st)
 Tally = dict[Key, list[int]]  # key -> [n, quantity]
 
 
@@ -44,15 +44,15 @@ def buckets(occurred_at: datetime) -> tuple[date, date]:
     return day - timedelta(days=day.weekday()), day.replace(day=1)
 
 
-def tally(rows: Iterable[tuple[int, int, int, datetime, int]]) -> Tally:
-    """Sum (area_id, category_id, organization_id, occurred_at, quantity) link rows into buckets."""
+def tally(rows: Iterable[tuple[int, int, datetime, int]]) -> Tally:
+    """Sum (area_id, category_id, occurred_at, quantity) link rows into buckets."""
     out: Tally = defaultdict(lambda: [0, 0])
     cache: dict[datetime, tuple[date, date]] = {}
-    for area, cat, org, when, qty in rows:
+    for area, cat, when, qty in rows:
         b = cache.get(when)
         if b is None:
             b = cache[when] = buckets(when)
-        cell = out[(area, cat, org, *b)]
+        cell = out[(area, cat, *b)]
         cell[0] += 1
         cell[1] += qty
     return out
@@ -67,8 +67,7 @@ def contributions(report_ids: Iterable[int], *, area_id: int | None = None) -> T
         links = ReportArea.objects.filter(report_id__in=ids[start:start + CHUNK], report__deleted_at__isnull=True)
         if area_id is not None:
             links = links.filter(area_id=area_id)
-        rows = links.values_list("area_id", "report__category_id", "report__organization_id",
-                                 "report__occurred_at", "report__quantity")
+        rows = links.values_list("area_id", "report__category_id", "report__occurred_at", "report__quantity")
         for key, (n, q) in tally(rows.iterator(chunk_size=CHUNK)).items():
             cell = out[key]
             cell[0] += n
@@ -82,20 +81,20 @@ def apply(delta: Tally) -> None:
     if not items:
         return
     table = connection.ops.quote_name(ReportCount._meta.db_table)
-    upsert = ("ON CONFLICT (area_id, category_id, organization_id, week, month) "
+    upsert = ("ON CONFLICT (area_id, category_id, week, month) "
               f"DO UPDATE SET n = {table}.n + excluded.n, quantity = {table}.quantity + excluded.quantity")
-    columns = "(area_id, category_id, organization_id, week, month, n, quantity)"
+    columns = "(area_id, category_id, week, month, n, quantity)"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one statement: the delta's columns as arrays
             cols = list(zip(*[(*k, v[0], v[1]) for k, v in items], strict=True))
-            arrays = "%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::int[], %s::bigint[]"
+            arrays = "%s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::int[], %s::bigint[]"
             cursor.execute(f"INSERT INTO {table} {columns} SELECT * FROM unnest({arrays}) {upsert}",
                            [list(c) for c in cols])
         else:
-            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",
+            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s) {upsert}",
                                [(*k, v[0], v[1]) for k, v in items])
     if any(v[0] < 0 for _, v in items):
-        weeks = sorted({k[3] for k, v in items if v[0] < 0})
+        weeks = sorted({k[2] for k, v in items if v[0] < 0})
         ReportCount.objects.filter(week__in=weeks, n__lte=0).delete()
 
 
@@ -129,6 +128,22 @@ def forget_area(area_id: int) -> None:
     ReportCount.objects.filter(area_id=area_id).delete()
 
 
+def fingerprint() -> str:
+    """Changes whenever the counts may have changed, for caches of results computed from them.
+
+    Three index lookups, not a scan: a new report raises the largest report id; an edit, soft delete or
+    restore the latest ``updated_at``; an area whose outline changed gets new count rows (a larger count
+    id). Reports are never hard-deleted by the application, except the demo wipe, after which the demo
+    reload raises the ids again.
+    """
+    from django.db.models import Max
+
+    agg = Report.objects.aggregate(n=Max("id"), last=Max("updated_at"))
+    last = agg["last"].isoformat() if agg["last"] else "-"
+    top = ReportCount.objects.aggregate(n=Max("id"))["n"]
+    return f"{agg['n']}-{last}-{top}"
+
+
 def recount() -> dict[Key, tuple[int, int]]:
     """The table as it should be, computed from the reports (for tests and ``rebuild-counts --check``)."""
     ids = list(Report.objects.filter(deleted_at__isnull=True).values_list("id", flat=True))
@@ -136,20 +151,20 @@ def recount() -> dict[Key, tuple[int, int]]:
 
 
 def stored() -> dict[Key, tuple[int, int]]:
-    rows = ReportCount.objects.filter(n__gt=0).values_list("area_id", "category_id", "organization_id", "week",
-                                                           "month", "n", "quantity")
-    return {r[:5]: (r[5], r[6]) for r in rows}
+    rows = ReportCount.objects.filter(n__gt=0).values_list("area_id", "category_id", "week", "month", "n",
+                                                           "quantity")
+    return {r[:4]: (r[4], r[5]) for r in rows}
 
 
 REBUILD_POSTGRESQL = """
-INSERT INTO {counts} (area_id, category_id, organization_id, week, month, n, quantity)
-SELECT ra.area_id, r.category_id, r.organization_id,
+INSERT INTO {counts} (area_id, category_id, week, month, n, quantity)
+SELECT ra.area_id, r.category_id,
        date_trunc('week', r.occurred_at AT TIME ZONE 'Europe/Stockholm')::date,
        date_trunc('month', r.occurred_at AT TIME ZONE 'Europe/Stockholm')::date,
        count(*), sum(r.quantity)
 FROM {links} ra JOIN {reports} r ON r.id = ra.report_id
 WHERE r.deleted_at IS NULL
-GROUP BY 1, 2, 3, 4, 5
+GROUP BY 1, 2, 3, 4
 """
 
 

@@ -75,6 +75,7 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["category", "occurred_at"]),
             models.Index(fields=["x", "y"]),
+            models.Index(fields=["updated_at"], name="report_updated_at"),  # the ranking cache's fingerprint
         ]
 
     def __str__(self) -> str:
@@ -139,9 +140,9 @@ class SubmissionToken(models.Model):
 
 
 class ReportCount(models.Model):
-    """Pre-aggregated incidents per area × category × organisation × local ISO week × local month.
+    """Pre-aggregated incidents per area × category × local ISO week × local month.
 
-    One row per (area, category, organisation, week, month): ``n`` live reports (incidents) and the sum of
+    One row per (area, category, week, month): ``n`` live reports (incidents) and the sum of
     their ``quantity``. ``week`` is the Monday of the Europe/Stockholm ISO week, ``month`` the first day of
     the local calendar month; a week that straddles two months has two rows, so weekly readers sum over
     ``week`` and quarterly readers over ``month``. Kept up to date in the same transaction by every write
@@ -150,7 +151,6 @@ class ReportCount(models.Model):
 
     area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("categories.Category", on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
     month = models.DateField()
     n = models.IntegerField(default=0)
@@ -158,7 +158,7 @@ class ReportCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["area", "category", "organization", "week", "month"],
+            models.UniqueConstraint(fields=["area", "category", "week", "month"],
                                     name="reportcount_unique_bucket"),
         ]
         indexes = [
@@ -167,4 +167,4 @@ class ReportCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_id}/{self.category_id}/{self.organization_id} {self.week}: {self.n}"
+        return f"{self.area_id}/{self.category_id} {self.week}: {self.n}"

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -23,16 +24,15 @@ def fill(apps, schema_editor):
     tz = ZoneInfo("Europe/Stockholm")
     tally = defaultdict(lambda: [0, 0])
     rows = link_model.objects.filter(report__deleted_at__isnull=True).values_list(
-        "area_id", "report__category_id", "report__organization_id", "report__occurred_at", "report__quantity")
-    for area, cat, org, when, qty in rows.iterator(chunk_size=5000):
+        "area_id", "report__category_id", "report__occurred_at", "report__quantity")
+    for area, cat, when, qty in rows.iterator(chunk_size=5000):
         day = when.astimezone(tz).date()
-        cell = tally[(area, cat, org, day - timedelta(days=day.weekday()), day.replace(day=1))]
+        cell = tally[(area, cat, day - timedelta(days=day.weekday()), day.replace(day=1))]
         cell[0] += 1
         cell[1] += qty
     count_model.objects.bulk_create(
-        [count_model(area_id=k[0], category_id=k[1], organization_id=k[2], week=k[3], month=k[4], n=v[0],
+        [count_model(area_id=k[0], category_id=k[1], week=k[2], month=k[3], n=v[0],
                      quantity=v[1]) for k, v in tally.items()], batch_size=2000)
-
 
 
 class Migration(migrations.Migration):
@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
         ('areas', '0001_initial'),
         ('categories', '0002_default_categories'),
         ('reports', '0002_submission_token'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -53,14 +54,33 @@ class Migration(migrations.Migration):
                 ('month', models.DateField()),
                 ('n', models.IntegerField(default=0)),
                 ('quantity', models.BigIntegerField(default=0)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='areas.area')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='categories.category')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
             ],
-            options={
-                'indexes': [models.Index(fields=['week', 'area', 'category'], name='reportcount_week'), models.Index(fields=['month', 'area'], name='reportcount_month')],
-                'constraints': [models.UniqueConstraint(fields=('area', 'category', 'organization', 'week', 'month'), name='reportcount_unique_bucket')],
-            },
+        ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['updated_at'], name='report_updated_at'),
+        ),
+        migrations.AddField(
+            model_name='reportcount',
+            name='area',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='areas.area'),
+        ),
+        migrations.AddField(
+            model_name='reportcount',
+            name='category',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='categories.category'),
+        ),
+        migrations.AddIndex(
+            model_name='reportcount',
+            index=models.Index(fields=['week', 'area', 'category'], name='reportcount_week'),
+        ),
+        migrations.AddIndex(
+            model_name='reportcount',
+            index=models.Index(fields=['month', 'area'], name='reportcount_month'),
+        ),
+        migrations.AddConstraint(
+            model_name='reportcount',
+            constraint=models.UniqueConstraint(fields=('area', 'category', 'week', 'month'), name='reportcount_unique_bucket'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
