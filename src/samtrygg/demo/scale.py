@@ -170,4 +170,9 @@ def generate_scale(*, areas: int = 100, years: int = 10, reports: int = 5_000_00
         done.reports += v.valid
         if progress is not None:
             progress(done, v.valid)
+    if connection.vendor == "postgresql":
+        # Fresh statistics: before autovacuum gets to the new rows the planner believes the tables are
+        # nearly empty and picks sequential scans (the report list took 2.8 s instead of 0.1 s at 1M).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return done
