@@ -305,7 +305,8 @@ def main() -> None:
         child(args)
         return
 
-    print(f"Machine: {os.cpu_count()} cores, {_ram()}, {_pg_version()}")
+    print(f"Machine: {os.cpu_count()} cores, {_ram()}, {_pg_version()}; load average at start "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine inflates every time below)")
     if not args.skip_compare:
         small, large = run_child("measure", DB_1M, args.requests), run_child("measure", DB_5M, args.requests)
         print(f"\n(a) 1M against 5M reports stored — {args.requests} requests per page, test client, week {WEEK}, "
@@ -326,10 +327,12 @@ def main() -> None:
     server = Server(DB_5M, args.threads)
     try:
         _request("/api/v1/areas/", {"Authorization": f"Bearer {creds['key']}"})
+        load_before = os.getloadavg()[0]
         results, wall, failed = load_test(creds, args.clients, args.load_seconds, args.rounds)
         total = sum(len(v) for v in results.values())
         print(f"\n(b) Latency under load at 5M: {args.clients} concurrent clients, waitress with {args.threads} "
-              f"threads on 127.0.0.1; {total} requests in {wall:.0f} s ({total / wall:.1f}/s), {failed} failed")
+              f"threads on 127.0.0.1; {total} requests in {wall:.0f} s ({total / wall:.1f}/s), {failed} failed; "
+              f"load average {load_before:.1f} before")
         print(f"{'page':<24}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}  target p95 < 300 ms")
         for label, _url in pages():
             v = results[label]
