@@ -176,15 +176,18 @@ def run_child(kind: str, db: str, n: int = 0) -> dict:
 # ---- the load test against a real server ------------------------------------------------------------
 
 class Server:
-    def __init__(self, db: str, threads: int):
+    """``samtrygg serve`` on 127.0.0.1:``port`` (one process; the app keeps no state between requests, so
+    several run side by side as behind a load balancer)."""
+
+    def __init__(self, db: str, threads: int, port: int):
         env = {**os.environ, "DATABASE_URL": f"{PG}/{db}", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "samtrygg.cli", "serve", "--port", str(PORT),
+        self.proc = subprocess.Popen([sys.executable, "-m", "samtrygg.cli", "serve", "--port", str(port),
                                       "--threads", str(threads)], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
                 return
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
@@ -199,8 +202,13 @@ class Server:
             self.proc.kill()
 
 
+PORTS = [PORT]  # the servers' ports; request k goes to PORTS[k % len(PORTS)] (a round-robin balancer)
+_next = iter(range(10**9))
+
+
 def _request(url: str, headers: dict, data: bytes | None = None) -> tuple[int, float]:
-    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{url}", data=data, headers=headers)
+    port = PORTS[next(_next) % len(PORTS)]
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", data=data, headers=headers)
     t0 = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
@@ -208,6 +216,8 @@ def _request(url: str, headers: dict, data: bytes | None = None) -> tuple[int, f
             status = response.status
     except urllib.error.HTTPError as e:
         status = e.code
+    except (OSError, TimeoutError):  # a timeout or a refused connection counts as a failed request
+        status = 0
     return status, time.perf_counter() - t0
 
 
@@ -292,7 +302,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=30, help="requests per page in (a) (default 30)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients in (b) and (c) (default 8)")
-    parser.add_argument("--threads", type=int, default=8, help="server threads (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process (default 8)")
+    parser.add_argument("--servers", type=int, default=2,
+                        help="app server processes, requests spread round-robin (default 2: one per core)")
     parser.add_argument("--load-seconds", type=float, default=120, help="time limit of (b) (default 120)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of every page per client in (b)")
     parser.add_argument("--submissions", type=int, default=2000, help="reports POSTed in (c) (default 2000)")
@@ -324,14 +336,21 @@ def main() -> None:
             print("\n".join("    " + line for line in result["explain"]))
 
     creds = run_child("credentials", DB_5M)
-    server = Server(DB_5M, args.threads)
+    PORTS[:] = [PORT + i for i in range(args.servers)]
+    servers = [Server(DB_5M, args.threads, port) for port in PORTS]
     try:
-        _request("/api/v1/areas/", {"Authorization": f"Bearer {creds['key']}"})
+        # Warm every server as a running deployment is (its first request of a page loads templates, the URL
+        # conf, translations, and computes the signals that its cache then keeps for five minutes).
+        for _ in PORTS:
+            for _label, url in pages():
+                _request(url, {"Authorization": f"Bearer {creds['key']}"} if url.startswith("/api/") else
+                         {"Cookie": f"{creds['cookie_name']}={creds['session']}"})
         load_before = os.getloadavg()[0]
         results, wall, failed = load_test(creds, args.clients, args.load_seconds, args.rounds)
         total = sum(len(v) for v in results.values())
-        print(f"\n(b) Latency under load at 5M: {args.clients} concurrent clients, waitress with {args.threads} "
-              f"threads on 127.0.0.1; {total} requests in {wall:.0f} s ({total / wall:.1f}/s), {failed} failed; "
+        print(f"\n(b) Latency under load at 5M: {args.clients} concurrent clients, {args.servers} app process(es) "
+              f"(waitress, {args.threads} threads each) on 127.0.0.1, warmed;"
+              f" {total} requests in {wall:.0f} s ({total / wall:.1f}/s), {failed} failed; "
               f"load average {load_before:.1f} before")
         print(f"{'page':<24}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}  target p95 < 300 ms")
         for label, _url in pages():
@@ -348,7 +367,8 @@ def main() -> None:
               f"clients in {seconds:.1f} s = {rate:.0f} reports/s (target >= 200: {'ok' if rate >= 200 else 'UNDER'}); "
               f"latency p50 {pct(times, 50) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms; {failed} failed")
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
         removed = run_child("cleanup", DB_5M)["removed"]
         print(f"    ({removed} benchmark reports removed again)")
 
