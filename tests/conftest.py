@@ -202,3 +202,13 @@ def assert_accessible(page, *, context: str = ""):
 
 def assert_no_js_errors(page):
     assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached results (signals, the ranking's signal weeks) must not leak from one test's data to another's:
+    on SQLite a rolled-back test's ids are used again, so a cache key's fingerprint can repeat."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

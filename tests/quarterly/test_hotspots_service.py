@@ -14,6 +14,7 @@ from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.quarterly import hotspot_service as svc
 from samtrygg.quarterly.quarters import STOCKHOLM, Quarter
 from samtrygg.quarterly.views_hotspots import hotspot_map_svg
+from samtrygg.reports import aggregates
 from samtrygg.reports.models import Report, ReportArea
 from tests.factories import CENTRE_X, CENTRE_Y, AreaFactory, OrganizationFactory, UserFactory, category
 
@@ -34,6 +35,7 @@ def add_reports(org, area, points, quarter, code="klotter", quantity=1, deleted=
                               deleted_at=start if deleted else None))
     Report.objects.bulk_create(reports)
     ReportArea.objects.bulk_create([ReportArea(report=r, area=area) for r in reports])
+    aggregates.record_new([r.pk for r in reports])
     return reports
 
 

@@ -416,3 +416,20 @@ def test_list_shows_named_place_or_containing_places(client, reporter):
     client.force_login(reporter)
     rows = {r.pk: r.place_names for r in client.get(reverse("reports:list")).context["page"].object_list}
     assert rows == {inside.pk: park.name, named.pk: square_place.name, nowhere.pk: ""}
+
+
+def test_list_count_is_capped_so_it_costs_the_same_whatever_the_history(client, monkeypatch):
+    from samtrygg.reports import views_browse
+
+    AreaFactory()
+    user = UserFactory()
+    for _ in range(3):
+        make_report(user)
+    client.force_login(user)
+    monkeypatch.setattr(views_browse, "LIST_COUNT_CAP", 3)
+    response = client.get(reverse("reports:list"))
+    assert response.context["page"].paginator.count == 3 and not response.context["page"].paginator.capped
+    assert "Fler än" not in response.content.decode()
+    monkeypatch.setattr(views_browse, "LIST_COUNT_CAP", 2)
+    page = client.get(reverse("reports:list")).content.decode()
+    assert "Fler än 2 rapporter" in page

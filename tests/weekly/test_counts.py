@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from django.utils import timezone
 
-from samtrygg.reports.models import Report
+from samtrygg.reports import services
 from samtrygg.weekly import counts
 from samtrygg.weekly.weeks import STOCKHOLM, IsoWeek
 from tests.factories import AreaFactory, OrganizationFactory, category
@@ -81,7 +80,7 @@ def test_first_week_in_summer_time_keeps_its_monday_night(world):
 def test_soft_deleted_reports_do_not_count(world):
     north = world["north"]
     reports = bulk_reports([(local(2026, 5, 5, 12), "klotter")] * 3, organization=world["org"], areas=[north])
-    Report.objects.filter(pk=reports[0].pk).update(deleted_at=timezone.now())
+    services.delete_report(None, reports[0])
     wc = counts.weekly_counts(IsoWeek(2026, 19), IsoWeek(2026, 19))
     assert wc.counts.tolist() == [[2]]
     assert counts.reports_in_week(IsoWeek(2026, 19)).count() == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from samtrygg.reports import aggregates
 from samtrygg.reports.models import Report, ReportArea
 from tests.factories import CENTRE_X, CENTRE_Y, category
 
@@ -30,4 +31,5 @@ def bulk_reports(items, *, organization, areas) -> list[Report]:
     created = Report.objects.bulk_create(objs, batch_size=2000)
     ReportArea.objects.bulk_create([ReportArea(report=r, area=a) for r in created for a in areas],
                                    batch_size=2000)
+    aggregates.record_new([r.pk for r in created])  # what every write path does
     return created

@@ -10,16 +10,22 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Max, Min
 
 from samtrygg.analysis import geo
 
 from .models import Area, Place
 
 CHUNK = 5000
+FEW = 50  # up to this many reports, read only the polygons whose bounding box meets theirs
 
 
-def _polygons(model):
-    rows = list(model.objects.filter(is_active=True).only("id", "geometry_sweref"))
+def _polygons(model, bbox=None):
+    """Active polygons, only those whose bounding box meets ``bbox`` (min_x, min_y, max_x, max_y) if given."""
+    qs = model.objects.filter(is_active=True)
+    if bbox is not None:
+        qs = qs.filter(min_x__lte=bbox[2], max_x__gte=bbox[0], min_y__lte=bbox[3], max_y__gte=bbox[1])
+    rows = list(qs.only("id", "geometry_sweref"))
     return [r.id for r in rows], [r.shape for r in rows]
 
 
@@ -40,17 +46,22 @@ def containing(x: float, y: float) -> tuple[list[int], list[int]]:
 
 def assign_reports(report_ids: Iterable[int] | None = None) -> int:
     """(Re)compute area and place membership for the given reports (all when None). Returns links made."""
+    from samtrygg.reports import aggregates
     from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
-    area_ids, area_polys = _polygons(Area)
-    place_ids, place_polys = _polygons(Place)
     qs = Report.objects.all()
+    bbox = None
     if report_ids is not None:
         ids = list(report_ids)
         if not ids:
             return 0
+        if len(ids) <= FEW:  # a single new report (the form, the API): only the polygons around it
+            bounds = qs.filter(id__in=ids).aggregate(a=Min("x"), b=Min("y"), c=Max("x"), d=Max("y"))
+            bbox = (bounds["a"], bounds["b"], bounds["c"], bounds["d"]) if bounds["a"] is not None else None
     else:
         ids = list(qs.values_list("id", flat=True))
+    area_ids, area_polys = _polygons(Area, bbox)
+    place_ids, place_polys = _polygons(Place, bbox)
     made = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -59,7 +70,7 @@ def assign_reports(report_ids: Iterable[int] | None = None) -> int:
             continue
         arr = np.array(rows, dtype=float)
         rids = arr[:, 0].astype(np.int64)
-        with transaction.atomic():
+        with transaction.atomic(), aggregates.tracking(chunk):
             ReportArea.objects.filter(report_id__in=chunk).delete()
             ReportPlace.objects.filter(report_id__in=chunk).delete()
             links = []
@@ -82,11 +93,14 @@ def reassign_polygon(obj: Area | Place) -> int:
 
     Only reports inside the polygon's bounding box are read (indexed range on x, y).
     """
+    from samtrygg.reports import aggregates
     from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
     link_model, field = (ReportArea, "area_id") if isinstance(obj, Area) else (ReportPlace, "place_id")
     with transaction.atomic():
         link_model.objects.filter(**{field: obj.pk}).delete()
+        if isinstance(obj, Area):
+            aggregates.forget_area(obj.pk)
         if not obj.is_active:
             return 0
         rows = list(
@@ -99,4 +113,6 @@ def reassign_polygon(obj: Area | Place) -> int:
         hits = geo.assign_points(arr[:, 1], arr[:, 2], [obj.shape])[0]
         links = [link_model(report_id=int(arr[i, 0]), **{field: obj.pk}) for i in hits]
         link_model.objects.bulk_create(links, batch_size=2000)
+        if isinstance(obj, Area):
+            aggregates.record_new([link.report_id for link in links], area_id=obj.pk)
         return len(links)

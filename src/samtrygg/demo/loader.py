@@ -31,6 +31,7 @@ from samtrygg.areas.models import Area, Place
 from samtrygg.audit import log
 from samtrygg.audit.context import suppress_signals
 from samtrygg.categories.models import Category, Sensitivity
+from samtrygg.reports import aggregates
 from samtrygg.reports.models import Report, ReportArea, ReportPlace, Source
 
 from . import generator, geography
@@ -102,6 +103,12 @@ def wipe() -> int:
     if not count:
         return 0
     ids = demo.values("id")
+    with aggregates.tracking(demo.values_list("id", flat=True)):
+        _delete_demo(demo, ids)
+    return count
+
+
+def _delete_demo(demo, ids) -> None:
     for rel in Report._meta.get_fields(include_hidden=True):
         if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
             continue
@@ -116,7 +123,6 @@ def wipe() -> int:
         table = connection.ops.quote_name(Report._meta.db_table)
         column = connection.ops.quote_name(Report._meta.get_field("source").column)
         cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [Source.DEMO])
-    return count
 
 
 def ensure_organizations() -> dict[str, Organization]:
@@ -315,6 +321,7 @@ def load(*, seed: int = 1, years: float = 3.0, end: dt.datetime | None = None, s
         lap("insert reports")
 
         result.links = _insert_links(ids, data)
+        aggregates.record_new(ids.tolist())
         lap("assign areas and places")
         result.first, result.last = _to_datetimes(data.occurred_at[[0, -1]])
         period = f"{result.first:%Y-%m-%d} – {result.last:%Y-%m-%d}"

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from samtrygg.audit import log
+from samtrygg.reports import aggregates
 from samtrygg.reports.events import reports_created
 from samtrygg.reports.models import Report, ReportArea, ReportPlace
 
@@ -108,6 +109,22 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
         if moved:
             moved_rows.append(i)
             moved_ids.append(report.pk)
+    with aggregates.tracking([r.pk for r in changed]):
+        _write_chunk(v, new, new_rows, changed, moved_rows, moved_ids, outcome, now)
+    if new:
+        # The new reports' contributions come from the validated rows (no query): one row per area link.
+        link_rows, area_ids = v.area_links  # sorted by row
+        lo, hi = np.searchsorted(link_rows, [start, end])
+        index = {row: report for row, report in zip(new_rows, new, strict=True)}
+        aggregates.apply(aggregates.tally(
+            (area, r.category_id, r.occurred_at, r.quantity)
+            for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)
+            if (r := index.get(row)) is not None))
+        reports_created.send(sender=Report, report_ids=[r.pk for r in new])
+
+
+def _write_chunk(v: Validated, new: list[Report], new_rows: list[int], changed: list[Report], moved_rows: list[int],
+                 moved_ids: list[int], outcome: Outcome, now) -> None:
     if new:
         for report, pk in zip(new, _insert_reports(new, now), strict=True):
             report.pk = pk
@@ -122,8 +139,6 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
     ids = np.array([r.pk for r in new] + moved_ids, dtype=np.int64)
     _insert_links(ReportArea, "area_id", v.area_links, rows, ids)
     _insert_links(ReportPlace, "place_id", v.place_links, rows, ids)
-    if new:
-        reports_created.send(sender=Report, report_ids=[r.pk for r in new])
 
 
 def _db_value(field, value):

@@ -31,14 +31,15 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samtrygg.analysis import ranking
 from samtrygg.areas.models import Area, Kind
-from samtrygg.reports.models import Report, ReportArea
+from samtrygg.categories.models import Category
+from samtrygg.reports import aggregates
+from samtrygg.reports.models import Report, ReportCount
 from samtrygg.weekly.weeks import IsoWeek
 
 from .quarters import Quarter
@@ -99,19 +100,23 @@ def kind_label(kind: str) -> str:
 
 
 def harm_by_quarter(area_ids: list[int], quarters: list[Quarter]) -> dict[tuple[int, int], tuple[float, int]]:
-    """{(area_id, index into quarters): (harm, incidents)}: one GROUP BY area × quarter in the database.
-    ``quarters`` must be consecutive and ascending."""
+    """{(area_id, index into quarters): (harm, incidents)}: one GROUP BY area × category × month over the
+    pre-aggregated counts (:class:`~samtrygg.reports.models.ReportCount`), so the cost follows the areas
+    and months asked for, not the reports stored. ``quarters`` must be consecutive and ascending."""
     if not area_ids or not quarters:
         return {}
-    bucket = Case(*[When(report__occurred_at__lt=q.end(), then=Value(i)) for i, q in enumerate(quarters)],
-                  default=Value(len(quarters)), output_field=IntegerField())
-    harm = Cast("report__category__severity", FloatField()) * F("report__quantity")
-    rows = (ReportArea.objects.filter(area_id__in=area_ids, report__deleted_at__isnull=True,
-                                      report__occurred_at__gte=quarters[0].start(),
-                                      report__occurred_at__lt=quarters[-1].end())
-            .annotate(qi=bucket).values_list("area_id", "qi")
-            .annotate(harm=Sum(harm, output_field=FloatField()), n=Count("id")).order_by())
-    return {(a, qi): (float(h or 0), int(n)) for a, qi, h, n in rows}
+    severity = {c: float(s) for c, s in Category.objects.values_list("id", "severity")}
+    first, last = quarters[0].first_day, quarters[-1].last_day
+    rows = (ReportCount.objects.filter(area_id__in=area_ids, month__gte=first, month__lte=last, n__gt=0)
+            .values_list("area_id", "category_id", "month").annotate(n=Sum("n"), q=Sum("quantity")).order_by())
+    out: dict[tuple[int, int], list[float]] = {}
+    origin = first.year * 12 + first.month - 1
+    for a, c, month, n, q in rows:
+        qi = (month.year * 12 + month.month - 1 - origin) // 3
+        cell = out.setdefault((a, qi), [0.0, 0])
+        cell[0] += severity.get(c, 0.0) * (q or 0)
+        cell[1] += n
+    return {k: (float(h), int(n)) for k, (h, n) in out.items()}
 
 
 def data_start() -> datetime | None:
@@ -121,9 +126,7 @@ def data_start() -> datetime | None:
 
 def _fingerprint() -> str:
     """Changes whenever a report is created, edited or (soft-)deleted: the signal cache's key part."""
-    agg = Report.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    last = agg["last"].astimezone(UTC).isoformat() if agg["last"] else "-"
-    return f"{agg['n']}-{last}"
+    return aggregates.fingerprint()
 
 
 def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int, int]:

@@ -75,6 +75,7 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["category", "occurred_at"]),
             models.Index(fields=["x", "y"]),
+            models.Index(fields=["updated_at"], name="report_updated_at"),  # the ranking cache's fingerprint
         ]
 
     def __str__(self) -> str:
@@ -136,3 +137,34 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for report {self.report_id}"
+
+
+class ReportCount(models.Model):
+    """Pre-aggregated incidents per area × category × local ISO week × local month.
+
+    One row per (area, category, week, month): ``n`` live reports (incidents) and the sum of
+    their ``quantity``. ``week`` is the Monday of the Europe/Stockholm ISO week, ``month`` the first day of
+    the local calendar month; a week that straddles two months has two rows, so weekly readers sum over
+    ``week`` and quarterly readers over ``month``. Kept up to date in the same transaction by every write
+    path through :mod:`samtrygg.reports.aggregates`; ``samtrygg rebuild-counts`` recomputes it.
+    """
+
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("categories.Category", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    month = models.DateField()
+    n = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "category", "week", "month"],
+                                    name="reportcount_unique_bucket"),
+        ]
+        indexes = [
+            models.Index(fields=["week", "area", "category"], name="reportcount_week"),
+            models.Index(fields=["month", "area"], name="reportcount_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}/{self.category_id} {self.week}: {self.n}"

@@ -11,7 +11,7 @@ from samtrygg.analysis import geo
 from samtrygg.areas.assignment import assign_reports
 from samtrygg.audit import log
 
-from . import events
+from . import aggregates, events
 from .models import Report
 
 AUDITED_FIELDS = ("occurred_at", "occurred_until", "category", "quantity", "description", "lat", "lon",
@@ -61,9 +61,10 @@ def update_report(user, report: Report, **fields) -> Report:
     moved = lat is not None and lon is not None and (lat, lon) != (report.lat, report.lon)
     if moved:
         set_position(report, lat=lat, lon=lon)
-    report.save()
+    with aggregates.tracking([report.pk]):  # time, category, organisation or quantity may change
+        report.save()
     if moved:
-        assign_reports([report.pk])
+        assign_reports([report.pk])  # keeps the counts itself
     changes = log.diff(before, snapshot(report))
     if changes:
         log.record(user, "update", report, summary=str(report), changes=changes)
@@ -75,7 +76,8 @@ def delete_report(user, report: Report) -> None:
     """Soft delete: the report leaves lists and statistics but stays restorable and in the audit log."""
     report.deleted_at = timezone.now()
     report.deleted_by = user if getattr(user, "is_authenticated", False) else None
-    report.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    with aggregates.tracking([report.pk]):
+        report.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     log.record(user, "delete", report, summary=str(report))
 
 
@@ -83,5 +85,6 @@ def delete_report(user, report: Report) -> None:
 def restore_report(user, report: Report) -> None:
     report.deleted_at = None
     report.deleted_by = None
-    report.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    with aggregates.tracking([report.pk]):
+        report.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     log.record(user, "restore", report, summary=str(report))

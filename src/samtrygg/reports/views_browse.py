@@ -23,6 +23,23 @@ from .filters import ReportFilterForm, filter_query, reports_for
 from .models import Report, ReportPlace
 
 PAGE_SIZE = 50
+LIST_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``LIST_COUNT_CAP`` + 1 rows (``SELECT count(*) FROM (… LIMIT n)``), so the list's
+    "N reports" line costs the same with one year or ten years stored; above the cap the page says
+    "more than 10 000" and pages through the first 10 000 (narrow the filters or export for the rest)."""
+
+    capped = False
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            n = self.object_list[:LIST_COUNT_CAP + 1].count()
+            self.capped = n > LIST_COUNT_CAP
+            self._capped_count = min(n, LIST_COUNT_CAP)
+        return self._capped_count
 MAP_CAP = 20_000
 SORTS = {  # query value → (label, order_by field); anything else falls back to the default
     "time": (gettext_lazy("Time"), "occurred_at"),
@@ -64,7 +81,7 @@ def report_list(request):
     if reports is not None:
         reports = (reports.select_related("category", "organization", "place")
                    .order_by(*ordering(column, order)))
-        page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         add_place_names(page.object_list)
     headers = []

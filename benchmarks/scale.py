@@ -1,0 +1,395 @@
+"""Does a page cost the same with 1 and with 5 million reports stored, and how fast is it under load?
+
+    python benchmarks/scale.py [--requests 30] [--clients 8] [--load-seconds 60] [--submissions 2000]
+
+Needs two PostgreSQL databases made beforehand with the generator (same seed and end, same density: the
+1M city is the last two years of the 5M city) — see the README's "Prestanda / Performance" section:
+
+    samtrygg generate-scale --areas 100 --years 2  --reports 1000000 --end 2026-12-01   # samtrygg_scale_1m
+    samtrygg generate-scale --areas 100 --years 10 --reports 5000000 --end 2026-12-01   # samtrygg_scale_5m
+
+(BENCH_SCALE_1M / BENCH_SCALE_5M name other databases; BENCH_PG is the server URL without the database,
+default postgres://postgres@127.0.0.1:5432.)
+
+Printed, in one run:
+(a) 1M against 5M: median and 95th percentile of N requests of every main page and API list, each made
+    with Django's test client in one process per database (no network), the ratio 5M/1M of the medians
+    (target < 1.5), and the EXPLAIN (ANALYZE) of the weekly query (the signals' 5-year window over the
+    pre-aggregated counts) on both databases.
+(b) Latency under concurrent load at 5M: `samtrygg serve` (waitress) on 127.0.0.1, and CLIENTS threads
+    requesting the same pages and API lists in turn, bounded by count and time; p50/p95/p99 per page
+    (target p95 < 300 ms).
+(c) Report submission: CLIENTS threads POSTing single reports to /api/v1/reports/ on the same server;
+    reports per second (target ≥ 200). The benchmark's reports are removed afterwards (with their counts).
+The reference for (a) is the 1M database measured in the same run; for (b) and (c) the targets of issue 9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_1M = os.environ.get("BENCH_SCALE_1M", "samtrygg_scale_1m")
+DB_5M = os.environ.get("BENCH_SCALE_5M", "samtrygg_scale_5m")
+WEEK = "2026-W48"  # the last complete week before the generator's --end 2026-12-01
+QUARTER = "2026-Q3"
+MONTH = ("2026-11-01", "2026-11-30")
+PORT = 8765
+BENCH_USER = "bench-analyst"
+
+
+def pages() -> list[tuple[str, str]]:
+    """(label, URL) of the main pages and API lists, all on the same week / quarter / month."""
+    w_from, w_to = "2026-11-23", "2026-11-29"
+    return [
+        ("weekly page", f"/weekly/{WEEK}/"),
+        ("signals (API)", f"/api/v1/weekly/{WEEK}/signals/"),
+        ("weekly picture (API)", f"/api/v1/weekly/{WEEK}/"),
+        ("report list", "/reports/"),
+        ("report list, one week", f"/reports/?date_from={w_from}&date_to={w_to}"),
+        ("map data, one week", f"/reports/map/data/?date_from={w_from}&date_to={w_to}"),
+        ("map data, one month", f"/reports/map/data/?date_from={MONTH[0]}&date_to={MONTH[1]}"),
+        ("quarterly ranking", f"/quarterly/new/?quarter={QUARTER}"),
+        ("ranking (API)", f"/api/v1/quarterly/ranking/?quarter={QUARTER}"),
+        ("hotspots data", f"/quarterly/hotspots/data.geojson?quarter={QUARTER}"),
+        ("reports (API list)", "/api/v1/reports/"),
+        ("areas (API list)", "/api/v1/areas/"),
+    ]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+# ---- in a child process, configured for one database -------------------------------------------------
+
+def _django(db: str):
+    os.environ["DATABASE_URL"] = f"{PG}/{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samtrygg.settings")
+    import django
+
+    django.setup()
+
+
+def credentials(db: str) -> dict:
+    """A session cookie of an analyst and an API key of a coordinator (created once per database)."""
+    _django(db)
+    from django.conf import settings
+    from django.test import Client
+
+    from samtrygg.accounts.models import Organization, Role, User
+    from samtrygg.api import tokens
+
+    settings.ALLOWED_HOSTS = ["*"]
+    org = Organization.objects.get(code="kommunledning")
+    user = User.objects.filter(username=BENCH_USER).first()
+    if user is None:
+        user = User.objects.create_user(BENCH_USER, password=None, organization=org, role=Role.ANALYST)
+    client = Client()
+    client.force_login(user)
+    _token, key = tokens.create_token(None, organization=org, role="coordinator", name="scale benchmark")
+    return {"session": client.cookies[settings.SESSION_COOKIE_NAME].value, "key": key,
+            "cookie_name": settings.SESSION_COOKIE_NAME}
+
+
+def measure(db: str, n: int) -> dict:
+    """(a): timings of every page with the test client, and the weekly query's plan."""
+    creds = credentials(db)
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from samtrygg.reports.models import Report
+    from samtrygg.weekly import counts, signal_service
+    from samtrygg.weekly.weeks import IsoWeek
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.cookies[creds["cookie_name"]] = creds["session"]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {creds['key']}")
+    out: dict = {"reports": Report.objects.count(), "pages": {}}
+    for label, url in pages():
+        c = api if url.startswith("/api/") else client
+        first = c.get(url)  # warm: URL conf, templates, translations, pyproj, the signal cache for the ranking
+        if first.status_code != 200:
+            raise SystemExit(f"{db}: {url} answered {first.status_code}: {first.content[:300]!r}")
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            response = c.get(url)
+            times.append(time.perf_counter() - t0)
+            assert response.status_code == 200
+        out["pages"][label] = times
+    week = IsoWeek.parse(WEEK)
+    qs = counts.weekly_counts_query(week.shift(-signal_service.HISTORY_WEEKS), week)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        out["explain"] = [r[0] for r in cursor.fetchall()]
+    return out
+
+
+def cleanup(db: str) -> dict:
+    """Remove the reports that (c) submitted, keeping the pre-aggregated counts right."""
+    _django(db)
+    from django.db import transaction
+
+    from samtrygg.reports import aggregates
+    from samtrygg.reports.models import Report
+
+    with transaction.atomic():
+        ids = list(Report.objects.filter(external_id__startswith="scale-bench-").values_list("id", flat=True))
+        with aggregates.tracking(ids):
+            Report.objects.filter(id__in=ids).delete()
+    return {"removed": len(ids)}
+
+
+def child(args) -> None:
+    fn = {"measure": lambda: measure(args.db, args.requests), "credentials": lambda: credentials(args.db),
+          "cleanup": lambda: cleanup(args.db)}[args.child]
+    print(json.dumps(fn()))
+
+
+def run_child(kind: str, db: str, n: int = 0) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, "--db", db, "--requests", str(n)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"{kind} on {db} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- the load test against a real server ------------------------------------------------------------
+
+class Server:
+    """``samtrygg serve`` on 127.0.0.1:``port`` (one process; the app keeps no state between requests, so
+    several run side by side as behind a load balancer)."""
+
+    def __init__(self, db: str, threads: int, port: int):
+        env = {**os.environ, "DATABASE_URL": f"{PG}/{db}", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "samtrygg.cli", "serve", "--port", str(port),
+                                      "--threads", str(threads)], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        self.stop()
+        raise SystemExit("the server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+PORTS = [PORT]  # the servers' ports; request k goes to PORTS[k % len(PORTS)] (a round-robin balancer)
+_next = iter(range(10**9))
+
+
+def _request(url: str, headers: dict, data: bytes | None = None) -> tuple[int, float]:
+    port = PORTS[next(_next) % len(PORTS)]
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", data=data, headers=headers)
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    except (OSError, TimeoutError):  # a timeout or a refused connection counts as a failed request
+        status = 0
+    return status, time.perf_counter() - t0
+
+
+def load_test(creds: dict, clients: int, seconds: float, rounds: int) -> tuple[dict, float, int]:
+    """Every client requests every page in turn (its own starting point), at most ``rounds`` rounds or
+    ``seconds`` seconds. Returns ({label: latencies}, wall seconds, failed requests)."""
+    cookie = {"Cookie": f"{creds['cookie_name']}={creds['session']}"}
+    bearer = {"Authorization": f"Bearer {creds['key']}"}
+    items = pages()
+    results: dict[str, list[float]] = {label: [] for label, _ in items}
+    failed = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        for r in range(rounds):
+            for j in range(len(items)):
+                if time.monotonic() > stop_at:
+                    return
+                label, url = items[(j + k + r) % len(items)]
+                status, took = _request(url, bearer if url.startswith("/api/") else cookie)
+                with lock:
+                    if status == 200:
+                        results[label].append(took)
+                    else:
+                        failed[0] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - t0, failed[0]
+
+
+def submissions(creds: dict, clients: int, total: int) -> tuple[int, float, list[float], int]:
+    """POST ``total`` single reports from ``clients`` threads. Returns (created, seconds, latencies, failed)."""
+    headers = {"Authorization": f"Bearer {creds['key']}", "Content-Type": "application/json"}
+    cats = ["klotter", "skadegorelse", "nedskrapning", "brand"]
+    counter = iter(range(total))
+    lock = threading.Lock()
+    times: list[float] = []
+    failed = [0]
+
+    def body(i: int) -> bytes:
+        return json.dumps({
+            "external_id": f"scale-bench-{time.time_ns()}-{i}", "occurred_at": "2026-11-27T21:30:00+01:00",
+            "category": cats[i % 4], "lat": 59.8586 + (i % 50) * 0.0004, "lon": 17.6389 + (i % 40) * 0.0005,
+            "description": "Belastningstest", "quantity": 1,
+        }).encode()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            status, took = _request("/api/v1/reports/", headers, body(i))
+            with lock:
+                if status == 201:
+                    times.append(took)
+                else:
+                    failed[0] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(times), time.perf_counter() - t0, times, failed[0]
+
+
+# ---- printing ------------------------------------------------------------------------------------------
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=30, help="requests per page in (a) (default 30)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients in (b) and (c) (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process (default 8)")
+    parser.add_argument("--servers", type=int, default=2,
+                        help="app server processes, requests spread round-robin (default 2: one per core)")
+    parser.add_argument("--load-seconds", type=float, default=120, help="time limit of (b) (default 120)")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of every page per client in (b)")
+    parser.add_argument("--submissions", type=int, default=2000, help="reports POSTed in (c) (default 2000)")
+    parser.add_argument("--skip-compare", action="store_true", help="only (b) and (c)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    if args.child:
+        child(args)
+        return
+
+    print(f"Machine: {os.cpu_count()} cores, {_ram()}, {_pg_version()}; load average at start "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine inflates every time below)")
+    if not args.skip_compare:
+        small, large = run_child("measure", DB_1M, args.requests), run_child("measure", DB_5M, args.requests)
+        print(f"\n(a) 1M against 5M reports stored — {args.requests} requests per page, test client, week {WEEK}, "
+              f"quarter {QUARTER}")
+        print(f"    {DB_1M}: {small['reports']:,} reports; {DB_5M}: {large['reports']:,} reports")
+        print(f"{'page':<24}{'1M median':>10}{'1M p95':>9}{'5M median':>10}{'5M p95':>9}{'ratio':>7}  target < 1.5")
+        for label, _url in pages():
+            a, b = small["pages"][label], large["pages"][label]
+            ratio = statistics.median(b) / statistics.median(a)
+            print(f"{label:<24}{ms(statistics.median(a)):>10}{ms(pct(a, 95)):>9}{ms(statistics.median(b)):>10}"
+                  f"{ms(pct(b, 95)):>9}{ratio:7.2f}  {'ok' if ratio < 1.5 else 'OVER'}")
+        print("    (milliseconds)")
+        for name, result in (("1M", small), ("5M", large)):
+            print(f"\nEXPLAIN ANALYZE of the weekly query (signals: {WEEK} and its 5-year history) at {name}:")
+            print("\n".join("    " + line for line in result["explain"]))
+
+    creds = run_child("credentials", DB_5M)
+    PORTS[:] = [PORT + i for i in range(args.servers)]
+    servers = [Server(DB_5M, args.threads, port) for port in PORTS]
+    try:
+        # Warm every server as a running deployment is (its first request of a page loads templates, the URL
+        # conf, translations, and computes the signals that its cache then keeps for five minutes).
+        for _ in PORTS:
+            for _label, url in pages():
+                _request(url, {"Authorization": f"Bearer {creds['key']}"} if url.startswith("/api/") else
+                         {"Cookie": f"{creds['cookie_name']}={creds['session']}"})
+        load_before = os.getloadavg()[0]
+        results, wall, failed = load_test(creds, args.clients, args.load_seconds, args.rounds)
+        total = sum(len(v) for v in results.values())
+        print(f"\n(b) Latency under load at 5M: {args.clients} concurrent clients, {args.servers} app process(es) "
+              f"(waitress, {args.threads} threads each) on 127.0.0.1, warmed;"
+              f" {total} requests in {wall:.0f} s ({total / wall:.1f}/s), {failed} failed; "
+              f"load average {load_before:.1f} before")
+        print(f"{'page':<24}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}  target p95 < 300 ms")
+        for label, _url in pages():
+            v = results[label]
+            if not v:
+                print(f"{label:<24}{0:>5}  (no successful request)")
+                continue
+            p95 = pct(v, 95)
+            print(f"{label:<24}{len(v):>5}{ms(pct(v, 50)):>9}{ms(p95):>9}{ms(pct(v, 99)):>9}  "
+                  f"{'ok' if p95 < 0.3 else 'OVER'}")
+        created, seconds, times, failed = submissions(creds, args.clients, args.submissions)
+        rate = created / seconds if seconds else 0.0
+        print(f"\n(c) Report submission at 5M: {created} reports POSTed to /api/v1/reports/ by {args.clients} "
+              f"clients in {seconds:.1f} s = {rate:.0f} reports/s (target >= 200: {'ok' if rate >= 200 else 'UNDER'}); "
+              f"latency p50 {pct(times, 50) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms; {failed} failed")
+    finally:
+        for server in servers:
+            server.stop()
+        removed = run_child("cleanup", DB_5M)["removed"]
+        print(f"    ({removed} benchmark reports removed again)")
+
+
+def _ram() -> str:
+    try:
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")).split()[1])
+        return f"{kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        return "RAM unknown"
+
+
+def _pg_version() -> str:
+    try:
+        out = subprocess.run(["psql", f"{PG}/{DB_5M}", "-Atc", "SHOW server_version"], capture_output=True,
+                             text=True, timeout=10)
+        return f"PostgreSQL {out.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        return "PostgreSQL (version unknown)"
+
+
+if __name__ == "__main__":
+    main()

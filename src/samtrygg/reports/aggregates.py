@@ -1,0 +1,184 @@
+"""Keeping the pre-aggregated report counts (:class:`~samtrygg.reports.models.ReportCount`) up to date.
+
+Every write path that changes which live reports count where (create, edit of time/category/organisation/
+quantity, a move that changes the area links, delete/restore, file and API imports, Open311 POST, area
+polygon changes, the demo loader) goes through :func:`tracking` (or :func:`record_new` for reports that did
+not exist before) inside its own transaction:
+
+    with aggregates.tracking([report.pk]):
+        ... change the reports and their area links ...
+
+:func:`tracking` reads the reports' contributions (one row per area link of a live report, bucketed by
+local ISO week and month) before and after the change and adds the difference with an upsert
+(``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so concurrent writers never lose an increment
+and the table is exactly what a recount gives. Keys are written in sorted order so two transactions that
+touch the same buckets lock them in the same order (no deadlock).
+
+:func:`rebuild` recomputes the whole table (``samtrygg rebuild-counts``): one ``INSERT … SELECT … GROUP BY``
+on PostgreSQL, chunks of reports in Python elsewhere. :func:`recount` is the independent recount the
+consistency test compares with.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+
+from .models import Report, ReportArea, ReportCount
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+CHUNK = 5000
+
+Key = tuple[int, int, date, date]  # area, category, week (Monday), month (1st)
+Tally = dict[Key, list[int]]  # key -> [n, quantity]
+
+
+def buckets(occurred_at: datetime) -> tuple[date, date]:
+    """(Monday of the local ISO week, first day of the local month) of a moment."""
+    day = occurred_at.astimezone(STOCKHOLM).date()
+    return day - timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def tally(rows: Iterable[tuple[int, int, datetime, int]]) -> Tally:
+    """Sum (area_id, category_id, occurred_at, quantity) link rows into buckets."""
+    out: Tally = defaultdict(lambda: [0, 0])
+    cache: dict[datetime, tuple[date, date]] = {}
+    for area, cat, when, qty in rows:
+        b = cache.get(when)
+        if b is None:
+            b = cache[when] = buckets(when)
+        cell = out[(area, cat, *b)]
+        cell[0] += 1
+        cell[1] += qty
+    return out
+
+
+def contributions(report_ids: Iterable[int], *, area_id: int | None = None) -> Tally:
+    """What the given reports add to the table now: their area links (only ``area_id``'s if given), if they
+    are alive."""
+    ids = sorted(set(report_ids))
+    out: Tally = defaultdict(lambda: [0, 0])
+    for start in range(0, len(ids), CHUNK):
+        links = ReportArea.objects.filter(report_id__in=ids[start:start + CHUNK], report__deleted_at__isnull=True)
+        if area_id is not None:
+            links = links.filter(area_id=area_id)
+        rows = links.values_list("area_id", "report__category_id", "report__occurred_at", "report__quantity")
+        for key, (n, q) in tally(rows.iterator(chunk_size=CHUNK)).items():
+            cell = out[key]
+            cell[0] += n
+            cell[1] += q
+    return out
+
+
+def apply(delta: Tally) -> None:
+    """Add a signed delta to the table (upsert), then drop the buckets that fell to zero."""
+    items = sorted((k, v) for k, v in delta.items() if v[0] or v[1])
+    if not items:
+        return
+    table = connection.ops.quote_name(ReportCount._meta.db_table)
+    upsert = ("ON CONFLICT (area_id, category_id, week, month) "
+              f"DO UPDATE SET n = {table}.n + excluded.n, quantity = {table}.quantity + excluded.quantity")
+    columns = "(area_id, category_id, week, month, n, quantity)"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement: the delta's columns as arrays
+            cols = list(zip(*[(*k, v[0], v[1]) for k, v in items], strict=True))
+            arrays = "%s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::int[], %s::bigint[]"
+            cursor.execute(f"INSERT INTO {table} {columns} SELECT * FROM unnest({arrays}) {upsert}",
+                           [list(c) for c in cols])
+        else:
+            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s) {upsert}",
+                               [(*k, v[0], v[1]) for k, v in items])
+    if any(v[0] < 0 for _, v in items):
+        weeks = sorted({k[2] for k, v in items if v[0] < 0})
+        ReportCount.objects.filter(week__in=weeks, n__lte=0).delete()
+
+
+def _difference(after: Tally, before: Tally) -> Tally:
+    delta: Tally = {}
+    for key in after.keys() | before.keys():
+        a, b = after.get(key, (0, 0)), before.get(key, (0, 0))
+        delta[key] = [a[0] - b[0], a[1] - b[1]]
+    return delta
+
+
+@contextmanager
+def tracking(report_ids: Iterable[int]) -> Iterator[None]:
+    """Keep the counts right across a change to these (existing) reports and their area links."""
+    ids = list(report_ids)
+    with transaction.atomic():
+        before = contributions(ids)
+        yield
+        apply(_difference(contributions(ids), before))
+
+
+def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None:
+    """Add reports that did not count before (just created with their area links; or, with ``area_id``,
+    just linked to that area)."""
+    with transaction.atomic():
+        apply(contributions(report_ids, area_id=area_id))
+
+
+def forget_area(area_id: int) -> None:
+    """Drop an area's counts (its links are being recomputed; :func:`record_new` adds them back)."""
+    ReportCount.objects.filter(area_id=area_id).delete()
+
+
+def fingerprint() -> str:
+    """Changes whenever the counts may have changed, for caches of results computed from them.
+
+    Three index lookups, not a scan: a new report raises the largest report id; an edit, soft delete or
+    restore the latest ``updated_at``; an area whose outline changed gets new count rows (a larger count
+    id). Reports are never hard-deleted by the application, except the demo wipe, after which the demo
+    reload raises the ids again.
+    """
+    from django.db.models import Max
+
+    agg = Report.objects.aggregate(n=Max("id"), last=Max("updated_at"))
+    last = agg["last"].isoformat() if agg["last"] else "-"
+    top = ReportCount.objects.aggregate(n=Max("id"))["n"]
+    return f"{agg['n']}-{last}-{top}"
+
+
+def recount() -> dict[Key, tuple[int, int]]:
+    """The table as it should be, computed from the reports (for tests and ``rebuild-counts --check``)."""
+    ids = list(Report.objects.filter(deleted_at__isnull=True).values_list("id", flat=True))
+    return {k: (v[0], v[1]) for k, v in contributions(ids).items() if v[0]}
+
+
+def stored() -> dict[Key, tuple[int, int]]:
+    rows = ReportCount.objects.filter(n__gt=0).values_list("area_id", "category_id", "week", "month", "n",
+                                                           "quantity")
+    return {r[:4]: (r[4], r[5]) for r in rows}
+
+
+REBUILD_POSTGRESQL = """
+INSERT INTO {counts} (area_id, category_id, week, month, n, quantity)
+SELECT ra.area_id, r.category_id,
+       date_trunc('week', r.occurred_at AT TIME ZONE 'Europe/Stockholm')::date,
+       date_trunc('month', r.occurred_at AT TIME ZONE 'Europe/Stockholm')::date,
+       count(*), sum(r.quantity)
+FROM {links} ra JOIN {reports} r ON r.id = ra.report_id
+WHERE r.deleted_at IS NULL
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def rebuild() -> int:
+    """Recompute the whole table from the reports. Returns the number of buckets."""
+    with transaction.atomic():
+        ReportCount.objects.all().delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(REBUILD_POSTGRESQL.format(counts=ReportCount._meta.db_table,
+                                                         links=ReportArea._meta.db_table,
+                                                         reports=Report._meta.db_table))
+        else:
+            ids = list(Report.objects.filter(deleted_at__isnull=True).values_list("id", flat=True))
+            for start in range(0, len(ids), CHUNK * 10):
+                apply(contributions(ids[start:start + CHUNK * 10]))
+        return ReportCount.objects.count()

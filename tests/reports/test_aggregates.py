@@ -1,0 +1,113 @@
+"""The pre-aggregated counts stay equal to a recount after random writes through every write path."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from samtrygg.analysis import geo
+from samtrygg.api.bulk import check_and_import
+from samtrygg.imports import importer
+from samtrygg.imports.services import check_file
+from samtrygg.reports import aggregates, services
+from samtrygg.reports.models import Report, ReportCount
+from tests.factories import CENTRE_X, CENTRE_Y, AreaFactory, OrganizationFactory, UserFactory, category, square
+from tests.imports.helpers import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+CODES = ["klotter", "brand", "skadegorelse"]
+
+
+def _lat_lon(x, y):
+    lon, lat = geo.sweref_to_wgs84([x], [y])
+    return float(lat[0]), float(lon[0])
+
+
+def _assert_consistent():
+    stored, fresh = aggregates.stored(), aggregates.recount()
+    assert stored == fresh
+    assert not ReportCount.objects.filter(n__lte=0).exists()
+
+
+def test_buckets_are_local_iso_week_and_month():
+    # Sunday 2025-03-30 22:30 UTC is Monday 31 March 00:30 CEST: week 14 (Monday 31 March), March.
+    assert aggregates.buckets(datetime(2025, 3, 30, 22, 30, tzinfo=UTC)) == (
+        datetime(2025, 3, 31).date(), datetime(2025, 3, 1).date())
+    # Friday 2025-01-31 23:30 UTC is 1 February 00:30 (UTC+1): the week of Monday 27 January, February.
+    assert aggregates.buckets(datetime(2025, 1, 31, 23, 30, tzinfo=UTC)) == (
+        datetime(2025, 1, 27).date(), datetime(2025, 2, 1).date())
+
+
+def test_random_writes_through_every_path_match_a_recount():
+    rng = random.Random(9)
+    west = AreaFactory(code="west", geometry=square(CENTRE_X - 500, CENTRE_Y, 500))
+    AreaFactory(code="east", geometry=square(CENTRE_X + 500, CENTRE_Y, 500))
+    AreaFactory(code="city", geometry=square(CENTRE_X, CENTRE_Y, 1000), kind="municipality")
+    orgs = [OrganizationFactory(), OrganizationFactory()]
+    users = [UserFactory(organization=o) for o in orgs]
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+
+    def when():
+        return start + timedelta(hours=rng.randrange(24 * 120))
+
+    def where():
+        return CENTRE_X + rng.uniform(-990, 990), CENTRE_Y + rng.uniform(-990, 990)
+
+    def file_rows(n, prefix):
+        rows = []
+        for i in range(n):
+            lat, lon = _lat_lon(*where())
+            rows.append({"external_id": f"{prefix}{rng.randrange(12)}-{i % 3}",
+                         "occurred_at": when().isoformat(), "category": rng.choice(CODES),
+                         "lat": f"{lat:.6f}", "lon": f"{lon:.6f}", "quantity": str(rng.randint(1, 4))})
+        return rows
+
+    for _step in range(40):
+        alive = list(Report.objects.filter(deleted_at__isnull=True))
+        dead = list(Report.objects.filter(deleted_at__isnull=False))
+        op = rng.choice(["create", "create", "edit", "move", "delete", "restore", "file", "api", "polygon"])
+        if op == "create" or not alive and op in ("edit", "move", "delete"):
+            x, y = where()
+            services.create_report(rng.choice(users), category=category(rng.choice(CODES)), occurred_at=when(),
+                                   x=x, y=y, quantity=rng.randint(1, 3))
+        elif op == "edit":
+            services.update_report(users[0], rng.choice(alive), category=category(rng.choice(CODES)),
+                                   occurred_at=when(), quantity=rng.randint(1, 5), organization=rng.choice(orgs))
+        elif op == "move":
+            lat, lon = _lat_lon(*where())
+            services.update_report(users[0], rng.choice(alive), lat=lat, lon=lon)
+        elif op == "delete":
+            services.delete_report(users[0], rng.choice(alive))
+        elif op == "restore" and dead:
+            services.restore_report(users[0], rng.choice(dead))
+        elif op == "file":  # new rows and re-imports of earlier external ids (updates, moves)
+            v = check_file(csv_bytes(file_rows(rng.randint(1, 8), "f")), "r.csv", organization=orgs[0])
+            importer.import_validated(v)
+        elif op == "api":
+            rows = [{k: (float(v) if k in ("lat", "lon") else int(v) if k == "quantity" else v)
+                     for k, v in r.items()} for r in file_rows(rng.randint(1, 5), "a")]
+            result = check_and_import(users[1], rows)
+            assert not result.errors
+        elif op == "polygon":  # an area's outline changes: its links and counts are recomputed
+            west.set_geometry(square(CENTRE_X - 500 + rng.uniform(-300, 300), CENTRE_Y, rng.uniform(200, 600)))
+            west.save()
+        _assert_consistent()
+    assert Report.objects.count() > 20
+    assert ReportCount.objects.count() > 10
+
+
+def test_rebuild_counts_command_repairs_a_broken_table(capsys):
+    AreaFactory()
+    for i in range(3):
+        services.create_report(UserFactory(), category=category("klotter"),
+                               occurred_at=datetime(2025, 5, 1 + i, tzinfo=UTC), x=CENTRE_X, y=CENTRE_Y)
+    call_command("rebuild_counts", "--check")
+    ReportCount.objects.update(n=99)
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rebuild_counts", "--check")
+    call_command("rebuild_counts")
+    assert "Rebuilt" in capsys.readouterr().out
+    _assert_consistent()
+    assert sum(ReportCount.objects.values_list("n", flat=True)) == 3
