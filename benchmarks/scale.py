@@ -46,6 +46,7 @@ WEEK = "2026-W48"  # the last complete week before the generator's --end 2026-12
 QUARTER = "2026-Q3"
 MONTH = ("2026-11-01", "2026-11-30")
 PORT = 8765
+MAP_VIEW = "bbox=16.0,59.0,19.5,61.0&zoom=11"  # west,south,east,north around the generated city
 BENCH_USER = "bench-analyst"
 
 
@@ -58,8 +59,9 @@ def pages() -> list[tuple[str, str]]:
         ("weekly picture (API)", f"/api/v1/weekly/{WEEK}/"),
         ("report list", "/reports/"),
         ("report list, one week", f"/reports/?date_from={w_from}&date_to={w_to}"),
-        ("map data, one week", f"/reports/map/data/?date_from={w_from}&date_to={w_to}"),
-        ("map data, one month", f"/reports/map/data/?date_from={MONTH[0]}&date_to={MONTH[1]}"),
+        # What the map page asks for: its view (the whole city at zoom 11) → counts per grid cell.
+        ("map data, one week", f"/reports/map/data/?date_from={w_from}&date_to={w_to}&{MAP_VIEW}"),
+        ("map data, one month", f"/reports/map/data/?date_from={MONTH[0]}&date_to={MONTH[1]}&{MAP_VIEW}"),
         ("quarterly ranking", f"/quarterly/new/?quarter={QUARTER}"),
         ("ranking (API)", f"/api/v1/quarterly/ranking/?quarter={QUARTER}"),
         ("hotspots data", f"/quarterly/hotspots/data.geojson?quarter={QUARTER}"),

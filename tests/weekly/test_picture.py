@@ -162,3 +162,21 @@ def test_small_sensitive_counts_in_the_page_and_documents(client, world):
     assert xlsx.status_code == 200
     pdf = client.get(reverse("weekly:document", kwargs={"week": str(WEEK), "fmt": "pdf"}))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_a_suppressed_signal_renders_without_its_number(rf, world):
+    """A signal in a sensitive category with a count under 5 (possible where little is expected)."""
+    from django.template.loader import render_to_string
+
+    from samtrygg.weekly import disclosure
+
+    signal = {"area": {"id": 1, "code": "norr", "name": "Norr"}, "category": {"id": 7, "code": "polis_obs",
+              "name": "Polisens iakttagelse"}, "count": 3, "expected": 0.2, "threshold": 2, "score": 4.1,
+              "trigger": "week", "count_two_weeks": 3, "threshold_two_weeks": 3,
+              "sentence": "3 rapporter, väntat 0,2", "reports_url": "/reports/"}
+    picture = {"rows": [], "signals": [signal], "by_category": [], "by_area": [],
+               "totals": {"reports": 0, "previous": 0, "change": 0, "quantity": 0}}
+    disclosure.suppress_picture(picture, {7})
+    assert signal["count"] == "<5" and signal["score"] is None and "3" not in signal["sentence"]
+    html = render_to_string("weekly/_signals.html", {"picture": picture, "filters": {}}, request=rf.get("/"))
+    assert "Polisens iakttagelse" in html and "3 rapporter" not in html and ">3<" not in html

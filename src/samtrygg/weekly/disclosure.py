@@ -45,6 +45,8 @@ def suppress_row(row: dict, *, sentence_key: str) -> tuple[int, int]:
             row[key] = shown(row[key])
     if "count_two_weeks" in row and is_suppressed(shown(row["count_two_weeks"])):
         row["count_two_weeks"] = shown(row["count_two_weeks"])
+    if taken != [0, 0] or isinstance(row.get("count_two_weeks"), str):
+        row["suppressed"] = True  # the page words its link without the number
     if taken != [0, 0]:
         # The score and p-value are functions of the count and the expected value: they would give it back.
         for key in ("change", "quantity", "score", "p_value"):
@@ -94,4 +96,5 @@ def suppress_signal_dicts(rows: list[dict], sensitive_ids: set[int]) -> list[dic
     for row in rows:
         if row["category"]["id"] in sensitive_ids:
             suppress_row(row, sentence_key="explanation")
+            row.pop("suppressed", None)  # the API's rows say it with "<5" itself
     return rows
