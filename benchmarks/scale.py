@@ -20,7 +20,8 @@ Printed, in one run:
     requesting the same pages and API lists in turn, bounded by count and time; p50/p95/p99 per page
     (target p95 < 300 ms).
 (c) Report submission: CLIENTS threads POSTing single reports to /api/v1/reports/ on the same server;
-    reports per second (target ≥ 200). The benchmark's reports are removed afterwards (with their counts).
+    reports per second (target ≥ 200). (d) The same through the bulk endpoint, as a partner system sends
+    its feed. The benchmark's reports are removed afterwards (with their counts).
 The reference for (a) is the 1M database measured in the same run; for (b) and (c) the targets of issue 9.
 """
 
@@ -294,6 +295,43 @@ def submissions(creds: dict, clients: int, total: int) -> tuple[int, float, list
     return len(times), time.perf_counter() - t0, times, failed[0]
 
 
+def bulk_submissions(creds: dict, clients: int, batches: int, size: int) -> tuple[int, float, int]:
+    """POST ``batches`` bulk requests of ``size`` reports each (a partner system's feed) from ``clients``
+    threads to /api/v1/reports/bulk/. Returns (created, seconds, failed requests)."""
+    headers = {"Authorization": f"Bearer {creds['key']}", "Content-Type": "application/json"}
+    cats = ["klotter", "skadegorelse", "nedskrapning", "brand"]
+    counter = iter(range(batches))
+    lock = threading.Lock()
+    done, failed = [0], [0]
+
+    def body(b: int) -> bytes:
+        return json.dumps({"reports": [{
+            "external_id": f"scale-bench-bulk-{time.time_ns()}-{b}-{i}", "occurred_at": "2026-11-27T21:30:00+01:00",
+            "category": cats[i % 4], "lat": 59.8586 + (i % 50) * 0.0004, "lon": 17.6389 + (i % 40) * 0.0005,
+            "description": "Belastningstest", "quantity": 1} for i in range(size)]}).encode()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                b = next(counter, None)
+            if b is None:
+                return
+            status, _took = _request("/api/v1/reports/bulk/", headers, body(b))
+            with lock:
+                if status in (200, 201):
+                    done[0] += size
+                else:
+                    failed[0] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0], time.perf_counter() - t0, failed[0]
+
+
 # ---- printing ------------------------------------------------------------------------------------------
 
 def ms(seconds: float) -> str:
@@ -310,6 +348,8 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=120, help="time limit of (b) (default 120)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of every page per client in (b)")
     parser.add_argument("--submissions", type=int, default=2000, help="reports POSTed in (c) (default 2000)")
+    parser.add_argument("--bulk-batches", type=int, default=20, help="bulk POSTs in (d) (default 20)")
+    parser.add_argument("--bulk-size", type=int, default=500, help="reports per bulk POST in (d) (default 500)")
     parser.add_argument("--skip-compare", action="store_true", help="only (b) and (c)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -368,6 +408,10 @@ def main() -> None:
         print(f"\n(c) Report submission at 5M: {created} reports POSTed to /api/v1/reports/ by {args.clients} "
               f"clients in {seconds:.1f} s = {rate:.0f} reports/s (target >= 200: {'ok' if rate >= 200 else 'UNDER'}); "
               f"latency p50 {pct(times, 50) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms; {failed} failed")
+        created, seconds, failed = bulk_submissions(creds, args.servers, args.bulk_batches, args.bulk_size)
+        print(f"(d) Bulk submission at 5M (a partner system's feed): {created} reports in {args.bulk_batches} POSTs "
+              f"of {args.bulk_size} to /api/v1/reports/bulk/ by {args.servers} clients in {seconds:.1f} s = "
+              f"{created / seconds if seconds else 0:.0f} reports/s; {failed} failed")
     finally:
         for server in servers:
             server.stop()
