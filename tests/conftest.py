@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         uses_database = bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
-        in_browser = "browser" in names
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        in_browser = ("browser" in names or "browser" in item.path.name  # pages fetched by getfixturevalue
+                      or any(str(value).endswith("_page") for value in params.values()))
         (keep if uses_database and not in_browser else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
