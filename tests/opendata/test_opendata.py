@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from samtrygg.analysis.disclosure import SUPPRESSED, shown
+from samtrygg.analysis.disclosure import SUPPRESSED, is_small, shown
 from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.opendata import counts
 from samtrygg.reports.models import Report
@@ -23,6 +23,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 def test_shown_suppresses_one_to_four_and_keeps_zero():
     assert [shown(n) for n in range(7)] == [0, "<5", "<5", "<5", "<5", 5, 6]
+    assert [is_small(n) for n in range(7)] == [False, True, True, True, True, False, False]
     assert SUPPRESSED == "<5"
     with pytest.raises(ValueError):
         shown(-1)

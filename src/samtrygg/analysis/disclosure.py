@@ -19,9 +19,14 @@ def shown(count: int, minimum: int = MIN_COUNT) -> int | str:
     """The count as published: 0 and counts of ``minimum`` or more as they are, 1 … minimum-1 as "<minimum"."""
     if count < 0:
         raise ValueError(f"a count cannot be negative: {count}")
-    if 0 < count < minimum:
+    if is_small(count, minimum):
         return f"<{minimum}"
     return int(count)
+
+
+def is_small(count: int, minimum: int = MIN_COUNT) -> bool:
+    """1 … minimum-1: a count that is published as "<minimum" (0 says nothing about anyone)."""
+    return 0 < count < minimum
 
 
 def is_suppressed(value: int | str) -> bool:

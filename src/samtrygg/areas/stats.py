@@ -97,7 +97,7 @@ def small_sensitive(ids=None, *, places: bool = False, now=None) -> dict[int, tu
     """{area or place id: (reports, recent reports)} in the sensitive categories that have 1–4 reports there
     in the last 12 months: the counts a user without access to sensitive reports sees as "<5", and which the
     totals shown to that user must therefore leave out (:mod:`samtrygg.weekly.disclosure` explains why)."""
-    from samtrygg.analysis.disclosure import MIN_COUNT
+    from samtrygg.analysis.disclosure import is_small
     from samtrygg.categories.models import Sensitivity
 
     link, key = _links(places)
@@ -111,7 +111,7 @@ def small_sensitive(ids=None, *, places: bool = False, now=None) -> dict[int, tu
     ).order_by()
     hidden: dict[int, tuple[int, int]] = {}
     for row in rows:
-        if row["year"] < MIN_COUNT:
+        if is_small(row["year"]):
             year, recent = hidden.get(row[key], (0, 0))
             hidden[row[key]] = (year + row["year"], recent + row["recent"])
     return hidden

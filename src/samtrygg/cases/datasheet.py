@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from samtrygg.analysis import geo
 from samtrygg.analysis import place_profile as pp
 from samtrygg.analysis import time_patterns as tp
-from samtrygg.analysis.disclosure import MIN_COUNT, shown
+from samtrygg.analysis.disclosure import is_small, shown
 from samtrygg.areas.models import Area, Kind
 from samtrygg.areas.views import reports_url
 from samtrygg.categories.models import Category, Sensitivity
@@ -205,7 +205,7 @@ def small_sensitive_categories(qs, user) -> dict[int, int]:
         return {}
     rows = (qs.filter(category__sensitivity=Sensitivity.SENSITIVE).values_list("category_id")
             .annotate(n=Count("id")).order_by())
-    return {cat: n for cat, n in rows if 0 < n < MIN_COUNT}
+    return {cat: n for cat, n in rows if is_small(n)}
 
 
 def category_months(case, qs, period: Period, user, hidden: dict[int, int] | None = None) -> dict:

@@ -22,7 +22,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from samtrygg.analysis.disclosure import is_suppressed, shown
+from samtrygg.analysis.disclosure import is_small, shown
 
 
 def sensitive_category_ids() -> set[int]:
@@ -40,10 +40,10 @@ def suppress_row(row: dict, *, sentence_key: str) -> tuple[int, int]:
     of view, which sums shown beside it must leave out."""
     taken = [0, 0]
     for i, key in enumerate(("count", "previous")):
-        if key in row and is_suppressed(shown(row[key])):
+        if key in row and is_small(row[key]):
             taken[i] = row[key]
             row[key] = shown(row[key])
-    if "count_two_weeks" in row and is_suppressed(shown(row["count_two_weeks"])):
+    if "count_two_weeks" in row and is_small(row["count_two_weeks"]):
         row["count_two_weeks"] = shown(row["count_two_weeks"])
     if taken != [0, 0] or isinstance(row.get("count_two_weeks"), str):
         row["suppressed"] = True  # the page words its link without the number

@@ -35,10 +35,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from samtrygg.areas.models import Area
-from samtrygg.categories.models import Category, Sensitivity
 from samtrygg.reports.access import sees_all_sensitive
 
-from . import events
+from . import disclosure, events
 from .models import SignalNotice, Subscription, WeeklyPicture
 from .weeks import IsoWeek
 
@@ -193,7 +192,7 @@ def notify_signals(week: IsoWeek, rows: list | None = None) -> SignalRun:
     if not alarms:
         return run
     events.signals_fired.send(sender=SignalRun, week=week, alarms=alarms)
-    sensitive_ids = set(Category.objects.filter(sensitivity=Sensitivity.SENSITIVE).values_list("pk", flat=True))
+    sensitive_ids = disclosure.sensitive_category_ids()
     sent_before = set(SignalNotice.objects.filter(iso_year=week.year, iso_week=week.week)
                       .values_list("user_id", "area_id", "category_id"))
     subs = (Subscription.objects.filter(on_signal=True, user__is_active=True)
