@@ -4,9 +4,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from samtrygg.categories.models import Category, Sensitivity
+from samtrygg.reports import services
 from samtrygg.weekly.picture import build_picture
 from samtrygg.weekly.weeks import IsoWeek
 from tests.factories import AreaFactory, OrganizationFactory, UserFactory, category
@@ -180,3 +183,54 @@ def test_a_suppressed_signal_renders_without_its_number(rf, world):
     assert signal["count"] == "<5" and signal["score"] is None and "3" not in signal["sentence"]
     html = render_to_string("weekly/_signals.html", {"picture": picture, "filters": {}}, request=rf.get("/"))
     assert "Polisens iakttagelse" in html and "3 rapporter" not in html and ">3<" not in html
+
+
+# ---- the counted part is cached under the data's fingerprint: a repeat costs few queries, and any change to
+# the reports, a category's name or who is asking shows at once.
+
+def _without_moment(picture: dict) -> dict:
+    return {k: v for k, v in picture.items() if k != "generated_at"}
+
+
+def _queries(fn) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return result, len(ctx.captured_queries)
+
+
+def test_a_repeated_picture_reads_far_fewer_queries_and_is_the_same(world):
+    first, cold = _queries(lambda: build_picture(world["viewer"], WEEK))
+    second, warm = _queries(lambda: build_picture(world["viewer"], WEEK))
+    assert _without_moment(second) == _without_moment(first)
+    assert warm <= cold // 2, (cold, warm)
+
+
+def test_a_new_report_is_counted_at_once(world):
+    before = build_picture(world["viewer"], WEEK)
+    services.create_report(world["police_analyst"], occurred_at=WEEK.start() + timedelta(hours=30),
+                           category=next(c for c in _categories() if c.code == "klotter"), quantity=1,
+                           description="", lat=59.86, lon=17.64)
+    after = build_picture(world["viewer"], WEEK)
+    assert after["totals"]["reports"] == before["totals"]["reports"] + 1
+
+
+def test_a_renamed_category_shows_at_once(world):
+    build_picture(world["viewer"], WEEK)
+    graffiti = next(c for c in _categories() if c.code == "klotter")
+    graffiti.name = "Klotter och tags"
+    graffiti.save()
+    names = {r["category"]["name"] for r in build_picture(world["viewer"], WEEK)["rows"]}
+    assert "Klotter och tags" in names and "Klotter" not in names
+
+
+def test_what_one_user_may_open_never_reaches_another_through_the_cache(world):
+    analyst = build_picture(world["police_analyst"], WEEK)
+    assert SECRET in str(analyst["notable"])
+    viewer = build_picture(world["viewer"], WEEK)
+    assert SECRET not in str(viewer)
+    assert viewer["totals"]["reports"] == analyst["totals"]["reports"] - 1  # the sensitive "<5" left out
+    assert viewer["suppressed"] and not analyst["suppressed"]
+
+
+def _categories():
+    return list(Category.objects.all())

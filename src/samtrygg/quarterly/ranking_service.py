@@ -25,12 +25,10 @@ count: these are aggregates (DESIGN.md); nothing here lists or maps an individua
 
 from __future__ import annotations
 
-import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from django.core.cache import cache
 from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from samtrygg.analysis import ranking
 from samtrygg.areas.models import Area, Kind
 from samtrygg.categories.models import Category
-from samtrygg.reports import aggregates
+from samtrygg.reports import datacache
 from samtrygg.reports.models import Report, ReportCount
 from samtrygg.weekly.weeks import IsoWeek
 
@@ -124,11 +122,6 @@ def data_start() -> datetime | None:
     return Report.objects.filter(deleted_at__isnull=True).aggregate(first=Min("occurred_at"))["first"]
 
 
-def _fingerprint() -> str:
-    """Changes whenever a report is created, edited or (soft-)deleted: the signal cache's key part."""
-    return aggregates.fingerprint()
-
-
 def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int, int]:
     """{area_id: number of weeks from first to last with at least one signal in the area}.
 
@@ -139,18 +132,16 @@ def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int
 
     if not area_ids or last < first:
         return {}
-    key_text = f"{first}:{last}:{sorted(area_ids)}:{_fingerprint()}"
-    key = "quarterly-signal-weeks:" + hashlib.sha256(key_text.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return {int(k): v for k, v in cached.items()}
-    weeks: dict[int, set] = {a: set() for a in area_ids}
-    for row in signal_service.signals_for_weeks(first, last, areas=area_ids):
-        if row.alarm and row.area.id in weeks:
-            weeks[row.area.id].add(str(row.week))
-    result = {a: len(w) for a, w in weeks.items()}
-    cache.set(key, result, SIGNAL_CACHE_SECONDS)
-    return result
+
+    def count() -> dict[int, int]:
+        weeks: dict[int, set] = {a: set() for a in area_ids}
+        for row in signal_service.signals_for_weeks(first, last, areas=area_ids):
+            if row.alarm and row.area.id in weeks:
+                weeks[row.area.id].add(str(row.week))
+        return {a: len(w) for a, w in weeks.items()}
+
+    return datacache.cached("quarterly-signal-weeks", (str(first), str(last), sorted(area_ids)), count,
+                            seconds=SIGNAL_CACHE_SECONDS)
 
 
 SAFETY_AVAILABLE = False  # forces the component on; otherwise it is available once answers exist

@@ -55,7 +55,7 @@ from django.utils.translation import gettext as _
 from samtrygg.accounts.models import Organization
 from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
-from samtrygg.reports import access
+from samtrygg.reports import access, datacache
 from samtrygg.reports.models import ReportArea
 
 from . import counts as q
@@ -122,8 +122,57 @@ def _weekday_labels() -> list[str]:
 
 def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=None,
                   organization: Organization | None = None) -> dict:
-    """The weekly picture for ``week`` as seen by ``user`` (see the module docstring for the keys)."""
+    """The weekly picture for ``week`` as seen by ``user`` (see the module docstring for the keys).
+
+    Everything counted is the same for every user who sees the same sensitive categories, so it is computed
+    once and cached under the data's fingerprint (:mod:`samtrygg.reports.datacache`); the reports a user
+    may open (``notable``), the actions, the assessment and the moment are read afresh on every call.
+    """
     categories = list(categories or [])
+    sees_all = access.sees_all_sensitive(user)
+    parts = (str(week), area.pk if area else None, [c.pk for c in categories],
+             organization.pk if organization else None, sees_all, _names_version())
+    counted = datacache.cached("weekly-picture", parts,
+                               lambda: _counted_part(week, area, categories, organization, sees_all=sees_all))
+    now = timezone.now()
+    next_week = week.next()
+    picture = {
+        "week": str(week),
+        "week_start": week.monday.isoformat(),
+        "week_end": week.sunday.isoformat(),
+        "previous_week": str(week.previous()),
+        "next_week": None if next_week.is_future(now) else str(next_week),
+        "is_complete": week.end() <= now,
+        "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
+        **counted,
+    }
+    picture["notable"] = notable_reports(user, week, area=area, categories=[c.pk for c in categories] or None,
+                                         organization=organization)
+    actions_for_week = _optional("samtrygg.actions.queries", "actions_for_week")
+    if actions_for_week is not None:
+        picture["actions"] = actions_for_week(week, area)
+    assessment_for = _optional("samtrygg.weekly.meeting", "assessment_for")
+    if assessment_for is not None:
+        picture["assessment"] = assessment_for(week, area)
+    return picture
+
+
+def _names_version() -> str:
+    """Changes when an area, category or organisation is added, renamed, moved or switched off: the cached
+    part shows their names (the data's fingerprint only follows the reports and the area outlines)."""
+    import hashlib
+
+    rows = (list(Area.objects.values_list("id", "code", "name", "parent_id", "is_active").order_by("id")),
+            list(Category.objects.values_list("id", "code", "name", "name_en", "sort_order", "sensitivity",
+                                              "is_active").order_by("id")),
+            list(Organization.objects.values_list("id", "code", "name").order_by("id")))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _counted_part(week: IsoWeek, area: Area | None, categories: list, organization: Organization | None, *,
+                  sees_all: bool) -> dict:
+    """The picture's keys from ``area`` to ``suppressed`` that depend only on the counts (and on whether
+    small sensitive counts are hidden), in the contract's order."""
     cat_ids = [c.pk for c in categories] or None
     scope = area_scope(area)
     area_by_id = {a.pk: a for a in scope}
@@ -131,7 +180,6 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     cat_by_id = {c.pk: c for c in all_cats}
     previous = week.previous()
     filters = {"area": area, "categories": cat_ids, "organization": organization}
-
     # Signals judge every organisation's reports of the active series in scope.
     lookup = signal_lookup(week, areas=[a.pk for a in scope], categories=cat_ids)
     two = q.area_category_two_weeks(week, areas=list(area_by_id), categories=cat_ids, organization=organization)
@@ -202,16 +250,7 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
 
     matrix = q.weekday_hour(week, **filters)
 
-    now = timezone.now()
-    next_week = week.next()
     picture = {
-        "week": str(week),
-        "week_start": week.monday.isoformat(),
-        "week_end": week.sunday.isoformat(),
-        "previous_week": str(previous),
-        "next_week": None if next_week.is_future(now) else str(next_week),
-        "is_complete": week.end() <= now,
-        "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
         "area": _ref(area),
         "filters": {"area": _ref(area), "categories": [_ref(c) for c in categories],
                     "organization": _ref(organization)},
@@ -224,23 +263,17 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
         "by_area": by_area,
         "weekday_hour": {"weekdays": _weekday_labels(), "hours": list(range(24)),
                          "counts": matrix.tolist(), "max": int(matrix.max()) if matrix.size else 0},
-        "notable": notable_reports(user, week, **filters),
+        "notable": [],
         "organizations": organization_activity(week, area=area, categories=cat_ids),
         "actions": [],
         "assessment": None,
         "map": {"points_url": _map_url(week, **filters), "areas_url": reverse("areas:geojson")},
         "links": {"reports_url": reports_url(week, area=area, categories=categories, organization=organization),
                   "help_url": reverse("weekly:help")},
+        "suppressed": False,
     }
-    picture["suppressed"] = False
-    if not access.sees_all_sensitive(user):
+    if not sees_all:
         _suppress_small_sensitive_counts(picture, week, all_cats, categories, filters)
-    actions_for_week = _optional("samtrygg.actions.queries", "actions_for_week")
-    if actions_for_week is not None:
-        picture["actions"] = actions_for_week(week, area)
-    assessment_for = _optional("samtrygg.weekly.meeting", "assessment_for")
-    if assessment_for is not None:
-        picture["assessment"] = assessment_for(week, area)
     return picture
 
 

@@ -14,19 +14,16 @@ zeros, as it should be (its threshold is 0, and only the "too few cases" rule ho
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.core.cache import cache
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samtrygg.analysis.signals import detect
 from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
-from samtrygg.reports import aggregates
+from samtrygg.reports import datacache
 
 from .counts import weekly_counts
 from .weeks import IsoWeek
@@ -178,30 +175,20 @@ def compute(first: IsoWeek, last: IsoWeek, *, areas=None, categories=None) -> Co
                        sql_seconds=t1 - t0, detect_seconds=t2 - t1)
 
 
-CACHE_SECONDS = 300
-
-
 def signals_for_weeks(first: IsoWeek, last: IsoWeek, areas=None, categories=None) -> list[SignalRow]:
     """Every active area × active category series judged in every week from ``first`` to ``last``.
 
     One row per series and week (alarms and non-alarms; filter on ``row.alarm``), ordered by area name,
     category order, then week. ``areas``/``categories``: ids or objects to narrow to.
 
-    The result is cached (Django's cache: shared by every app process when that is Redis or the database)
-    under a key of the weeks, the series judged, the language of the explanations and the counts'
-    :func:`~samtrygg.reports.aggregates.fingerprint`, so any change to the data computes it afresh; the
-    detection reads five years of weekly counts for every series, and the week page, the API and the
-    ranking all ask for the same weeks.
+    The result is cached (:mod:`samtrygg.reports.datacache`) under the weeks, the series judged, the
+    language of the explanations and the data's fingerprint: the detection reads five years of weekly
+    counts for every series, and the week page, the API and the ranking all ask for the same weeks.
     """
     area_refs, cat_refs = _series(areas, categories)
-    key_text = (f"{first}:{last}:{[a.id for a in area_refs]}:{[c.id for c in cat_refs]}:{get_language()}:"
-                f"{aggregates.fingerprint()}")
-    key = "weekly-signals:" + hashlib.sha256(key_text.encode()).hexdigest()
-    rows = cache.get(key)
-    if rows is None:
-        rows = compute(first, last, areas=areas, categories=categories).rows
-        cache.set(key, rows, CACHE_SECONDS)
-    return rows
+    return datacache.cached("weekly-signals", (str(first), str(last), [a.id for a in area_refs],
+                                               [c.id for c in cat_refs]),
+                            lambda: compute(first, last, areas=areas, categories=categories).rows)
 
 
 def signal_lookup(week: IsoWeek, areas=None, categories=None) -> dict[tuple[int, int], SignalRow]:
