@@ -133,3 +133,31 @@ def test_a_year_without_dates_is_a_clear_404_not_a_500(client, coordinator, week
     response = client.get(f"/weekly/{week}/")
     assert response.status_code in (400, 404)
     assert "1900" in response.content.decode()
+
+
+def test_a_scope_of_many_rows_shows_signals_and_area_totals(client, world, monkeypatch):
+    """A large city's 1 500 area × category rows: the page shows the rows with a signal and each area's
+    totals linking to that area's week (same filters); the full table stays in the XLSX and the API."""
+    from samtrygg.weekly import views
+
+    south = AreaFactory(code="syd", name="Söder")
+    bulk_reports([(WEEK.start() + timedelta(hours=5), "klotter")], organization=world["org"], areas=[south])
+    kl, br = category("klotter").pk, category("brand").pk
+    url = reverse("weekly:week", args=[str(WEEK)]) + f"?category={kl}&category={br}"
+    full = get(client, world["coordinator"], url).content.decode()
+    assert "week-counts" in full and "table-shortened" not in full
+
+    monkeypatch.setattr(views, "TABLE_ROW_LIMIT", 2)
+    page = get(client, world["coordinator"], url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    from samtrygg.weekly.picture import build_picture
+
+    rows = build_picture(world["coordinator"], WEEK, categories=[category("klotter"), category("brand")])["rows"]
+    assert len(rows) > 2 and f"This selection has {len(rows)} area and category rows" in html
+    assert "week-counts" not in html  # no row has a signal in this small world
+    totals = html[html.index("week-area-totals"):]
+    for code in ("norr", "syd"):
+        link = f"/weekly/{WEEK}/?area={code}&amp;category={kl}&amp;category={br}"
+        assert link in totals
+    assert get(client, world["coordinator"], url.replace("?", "?area=norr&")).status_code == 200

@@ -123,7 +123,7 @@ def week(request, week):
         return render(request, "weekly/week.html", context, status=400)
     picture = build_picture(request.user, iso, area=filters.area, categories=filters.categories,
                             organization=filters.organization)
-    context.update(picture=picture, area=filters.area, **_page_extras(picture))
+    context.update(picture=picture, area=filters.area, **_page_extras(picture, filters))
     if context["can_edit"]:
         from . import meeting, views_meeting
 
@@ -134,8 +134,15 @@ def week(request, week):
     return render(request, "weekly/week.html", context)
 
 
-def _page_extras(picture: dict) -> dict:
-    """Presentation helpers derived from the picture (intensity buckets for the weekday × hour table)."""
+#: Above this many area × category rows (a large city's 100 districts) the page shows the areas' totals and
+#: only the rows with a signal: a table of 1 500 rows is unreadable in a meeting and slow on a phone. The
+#: XLSX, the PDF and the API keep every row; choosing an area shows all of its categories.
+TABLE_ROW_LIMIT = 300
+
+
+def _page_extras(picture: dict, filters: WeekFilters) -> dict:
+    """Presentation helpers derived from the picture (intensity buckets for the weekday × hour table, the
+    rows the area × category table shows)."""
     wh = picture["weekday_hour"]
     top = wh["max"] or 1
     matrix = []
@@ -146,8 +153,24 @@ def _page_extras(picture: dict) -> dict:
             cells.append({"hour": hour, "count": n, "level": level})
         matrix.append({"label": label, "cells": cells, "total": sum(counts)})
     hour_totals = [sum(day[h] for day in wh["counts"]) for h in range(24)]
+    rows = picture["rows"]
+    shortened = len(rows) > TABLE_ROW_LIMIT
     return {"weekday_hour": matrix, "hour_totals": hour_totals,
-            "missing_organizations": [o for o in picture["organizations"] if o["missing"] or o["low"]]}
+            "missing_organizations": [o for o in picture["organizations"] if o["missing"] or o["low"]],
+            "table_rows": [r for r in rows if r["signal"]] if shortened else rows,
+            "table_shortened": shortened, "area_rows": _area_rows(picture, filters) if shortened else []}
+
+
+def _area_rows(picture: dict, filters: WeekFilters) -> list[dict]:
+    """The picture's per-area totals, each with a link to this week's page for that area (same filters)."""
+    from urllib.parse import parse_qsl, urlencode
+
+    rest = [(k, v) for k, v in parse_qsl(filters.query()) if k != "area"]
+    out = []
+    for item in picture["by_area"]:
+        query = urlencode([("area", item["area"]["code"]), *rest])
+        out.append({**item, "week_url": f"{reverse('weekly:week', args=[picture['week']])}?{query}"})
+    return out
 
 
 @login_required
