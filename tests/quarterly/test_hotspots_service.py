@@ -214,6 +214,25 @@ def test_data_endpoint(analyst_client):
     assert r.status_code == 400 and "more than 0" in r.json()["error"]
 
 
+def test_cached_cells_follow_who_asks_and_new_reports(client, data):
+    """The analysis is cached; the cache never gives one user's cells (with sensitive reports) to another,
+    and a new report shows at once."""
+    Category.objects.filter(code="narkotika").update(sensitivity=Sensitivity.SENSITIVE)
+    police = OrganizationFactory(code="polisen", kind="police", sees_sensitive=True)
+    add_reports(police, data["area"], [(CENTRE_X + 700, CENTRE_Y - 700)] * 9, QUARTER, code="narkotika")
+    url, query = reverse("quarterly:hotspots_data"), {"quarter": str(QUARTER), "area": "centrum"}
+
+    def reports(user) -> int:
+        client.force_login(user)
+        return client.get(url, query).json()["properties"]["reports"]
+
+    analyst = UserFactory(role="analyst", organization=police)
+    viewer = UserFactory(role="viewer", organization=data["org"])
+    assert [reports(analyst), reports(viewer), reports(analyst), reports(viewer)] == [59, 50, 59, 50]
+    add_reports(data["org"], data["area"], [(HOT_X, HOT_Y)], QUARTER)
+    assert reports(viewer) == 51
+
+
 def test_reporters_may_not_open_the_page(client, data):
     client.force_login(UserFactory(role="reporter", organization=data["org"]))
     assert client.get(reverse("quarterly:hotspots")).status_code == 403

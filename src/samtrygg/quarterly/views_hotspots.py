@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from samtrygg.accounts.models import Role
 from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
+from samtrygg.reports import datacache
 
 from . import hotspot_service as svc
 from .params import area_param, categories_param, quarter_param
@@ -105,13 +106,20 @@ def _field_of(exc: Exception) -> str:
 
 def compute(request, q: HotspotQuery, *, with_previous: bool):
     """The service result, or None with the error put on ``q.errors`` (a field) or returned as text."""
-    try:
-        prev = q.quarter.previous()
+    prev = q.quarter.previous()
+
+    def analyse() -> svc.HotspotResult:
         return svc.hotspots(
             q.quarter.start(), q.quarter.end(), area=q.area, categories=q.categories, cell=q.cell,
             bandwidth=q.bandwidth, user=request.user, label=str(q.quarter), previous_label=str(prev),
             previous=(prev.start(), prev.end()) if with_previous else None, max_cells=svc.MAX_PAGE_CELLS,
-        ), None
+        )
+
+    try:
+        # The grid analysis of a large city's quarter takes most of a second and every viewer of the page
+        # and its map asks for the same cells: cached under the data's versions and what the user may see.
+        parts = (q.query(), svc.visibility(request.user), with_previous)
+        return datacache.cached("hotspots", parts, analyse), None
     except svc.NoData:
         return None, _("There are no reports you may see in %(quarter)s for this selection, so there is no "
                        "map to draw. Choose another quarter, area or categories.") % {"quarter": q.quarter}

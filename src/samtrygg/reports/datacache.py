@@ -3,11 +3,11 @@
 The weekly picture, the signals, the quarterly ranking and the hotspot grid are read far more often than
 the reports change (every coordinator opens the same week on Monday; an analyst recomputes the ranking
 for every change of weights). They are cached in Django's cache (shared by every app process when that
-is Redis, per process otherwise) under a key made of what the result depends on plus
-:func:`~samtrygg.reports.aggregates.fingerprint`, so any new, changed or deleted report, or a changed
-area outline, computes it afresh. Nothing cached here decides anything: a cold or evicted cache only
-costs time. A caller that builds several cached parts in one request may read the fingerprint once and
-pass it along.
+is Redis, per process otherwise) under a key made of what the result depends on, the language, and two
+versions of the data: :func:`~samtrygg.reports.aggregates.fingerprint` (any new, changed or deleted report,
+or a changed area outline) and :func:`reference_version` (areas, categories and organisations: their names,
+severities, populations, sensitivity), so any change computes it afresh. Nothing cached here decides
+anything: a cold or evicted cache only costs time.
 """
 
 from __future__ import annotations
@@ -23,21 +23,39 @@ from . import aggregates
 
 T = TypeVar("T")
 SECONDS = 300
-_MISSING = object()
 
 
-def key(namespace: str, *parts, fingerprint: str | None = None) -> str:
-    """The cache key of a result: its namespace, what it depends on, the language and the data's fingerprint."""
-    text = repr((parts, get_language(), fingerprint if fingerprint is not None else aggregates.fingerprint()))
+def reference_version() -> str:
+    """Changes when an area, category or organisation is added, renamed, re-weighted, moved or switched off
+    (three small tables, read whole: a few hundred rows at most)."""
+    from samtrygg.accounts.models import Organization
+    from samtrygg.areas.models import Area
+    from samtrygg.categories.models import Category
+
+    rows = (
+        list(Area.objects.order_by("id").values_list("id", "code", "name", "kind", "parent_id", "population",
+                                                      "is_active")),
+        list(Category.objects.order_by("id").values_list("id", "code", "name", "name_en", "sort_order",
+                                                          "severity", "sensitivity", "is_active")),
+        list(Organization.objects.order_by("id").values_list("id", "code", "name", "sees_sensitive",
+                                                              "is_active")),
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def key(namespace: str, *parts) -> str:
+    """The cache key of a result: its namespace, what it depends on, the language and the data's versions."""
+    text = repr((parts, get_language(), aggregates.fingerprint(), reference_version()))
     return f"{namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def cached(namespace: str, parts: tuple, compute: Callable[[], T], *, seconds: int = SECONDS,
-           fingerprint: str | None = None) -> T:
-    """``compute()``'s result for ``parts``, from the cache when the data has not changed since."""
-    cache_key = key(namespace, *parts, fingerprint=fingerprint)
-    value = cache.get(cache_key, _MISSING)
-    if value is _MISSING:
+def cached(namespace: str, parts: tuple, compute: Callable[[], T], *, seconds: int = SECONDS) -> T:
+    """``compute()``'s result for ``parts``, from the cache when the data has not changed since. A result of
+    None (the computation failed and said why elsewhere) is not kept."""
+    cache_key = key(namespace, *parts)
+    value = cache.get(cache_key)
+    if value is None:
         value = compute()
-        cache.set(cache_key, value, seconds)
+        if value is not None:
+            cache.set(cache_key, value, seconds)
     return value
