@@ -29,13 +29,12 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from django.db.models import Min, Sum
+from django.db.models import F, Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samtrygg.analysis import ranking
 from samtrygg.areas.models import Area, Kind
-from samtrygg.categories.models import Category
 from samtrygg.reports import datacache
 from samtrygg.reports.models import Report, ReportCount
 from samtrygg.weekly.weeks import IsoWeek
@@ -98,23 +97,27 @@ def kind_label(kind: str) -> str:
 
 
 def harm_by_quarter(area_ids: list[int], quarters: list[Quarter]) -> dict[tuple[int, int], tuple[float, int]]:
-    """{(area_id, index into quarters): (harm, incidents)}: one GROUP BY area × category × month over the
-    pre-aggregated counts (:class:`~samtrygg.reports.models.ReportCount`), so the cost follows the areas
-    and months asked for, not the reports stored. ``quarters`` must be consecutive and ascending."""
+    """{(area_id, index into quarters): (harm, incidents)}: one GROUP BY area × month over the pre-aggregated
+    counts (:class:`~samtrygg.reports.models.ReportCount`) joined to the categories' severities, so the cost
+    follows the areas and months asked for, not the reports stored. ``quarters`` must be consecutive and
+    ascending. Cached under the data's versions (the page is recomputed for every change of weights)."""
     if not area_ids or not quarters:
         return {}
-    severity = {c: float(s) for c, s in Category.objects.values_list("id", "severity")}
     first, last = quarters[0].first_day, quarters[-1].last_day
-    rows = (ReportCount.objects.filter(area_id__in=area_ids, month__gte=first, month__lte=last, n__gt=0)
-            .values_list("area_id", "category_id", "month").annotate(n=Sum("n"), q=Sum("quantity")).order_by())
-    out: dict[tuple[int, int], list[float]] = {}
-    origin = first.year * 12 + first.month - 1
-    for a, c, month, n, q in rows:
-        qi = (month.year * 12 + month.month - 1 - origin) // 3
-        cell = out.setdefault((a, qi), [0.0, 0])
-        cell[0] += severity.get(c, 0.0) * (q or 0)
-        cell[1] += n
-    return {k: (float(h), int(n)) for k, (h, n) in out.items()}
+
+    def compute() -> dict[tuple[int, int], tuple[float, int]]:
+        rows = (ReportCount.objects.filter(area_id__in=area_ids, month__gte=first, month__lte=last, n__gt=0)
+                .values_list("area_id", "month")
+                .annotate(n=Sum("n"), harm=Sum(F("quantity") * F("category__severity"))).order_by())
+        out: dict[tuple[int, int], list[float]] = {}
+        origin = first.year * 12 + first.month - 1
+        for a, month, n, harm in rows:
+            cell = out.setdefault((a, (month.year * 12 + month.month - 1 - origin) // 3), [0.0, 0])
+            cell[0] += float(harm or 0)
+            cell[1] += n
+        return {k: (float(h), int(n)) for k, (h, n) in out.items()}
+
+    return datacache.cached("quarterly-harm", (sorted(area_ids), first.isoformat(), last.isoformat()), compute)
 
 
 def data_start() -> datetime | None:

@@ -6,12 +6,14 @@ Reports in categories the user may not see in detail are left out (see :mod:`.ho
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -191,12 +193,24 @@ def hotspots_data(request):
         raise PermissionDenied
     q = read_query(request.GET)
     if not q.errors:
-        result, problem = compute(request, q, with_previous=False)
-        if result is not None:
-            return JsonResponse(result.geojson(only_interesting=True))
-        if problem:
-            return JsonResponse({"type": "FeatureCollection", "features": [], "error": problem})
+        # A large city's quarter is megabytes of GeoJSON that every map viewer asks for: kept serialised.
+        body = datacache.cached("hotspot-cells", (q.query(), svc.visibility(request.user)), lambda: _cells(request, q))
+        if body is not None:
+            return HttpResponse(body, content_type="application/json")
     return JsonResponse({"error": " ".join(q.errors.values())}, status=400)
+
+
+def _cells(request, q: HotspotQuery) -> bytes | None:
+    """The cells as GeoJSON, or an empty collection saying why there is nothing to map; None when the query
+    is wrong (the reason is then on ``q.errors``)."""
+    result, problem = compute(request, q, with_previous=False)
+    if result is not None:
+        data = result.geojson(only_interesting=True)
+    elif problem:
+        data = {"type": "FeatureCollection", "features": [], "error": problem}
+    else:
+        return None
+    return json.dumps(data, cls=DjangoJSONEncoder).encode()
 
 
 # ----------------------------------------------------------------------------------------- PDF map
