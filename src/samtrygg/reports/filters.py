@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from samtrygg.accounts.models import Organization
 from samtrygg.areas.models import Area, Place
 from samtrygg.categories.models import Category
+from samtrygg.core.widgets import FastSelect
 
 from . import access
 from .models import ReportArea, ReportPlace
@@ -38,15 +39,17 @@ class ReportFilterForm(forms.Form):
     )
     area = forms.ModelChoiceField(
         label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas"),
+        widget=FastSelect,
         error_messages={"invalid_choice": _("That area does not exist. Choose one from the list.")},
     )
     place = forms.ModelChoiceField(
         label=_("Place"), required=False, queryset=Place.objects.none(), empty_label=_("All places"),
+        widget=FastSelect,
         error_messages={"invalid_choice": _("That place does not exist. Choose one from the list.")},
     )
     organization = forms.ModelChoiceField(
         label=_("Organisation"), required=False, queryset=Organization.objects.none(),
-        empty_label=_("All organisations"),
+        empty_label=_("All organisations"), widget=FastSelect,
         error_messages={"invalid_choice": _("That organisation does not exist. Choose one from the list.")},
     )
     category = forms.ModelMultipleChoiceField(
