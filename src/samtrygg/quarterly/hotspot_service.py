@@ -206,14 +206,6 @@ def hotspots(start: datetime, end: datetime, *, area: Area | None = None, catego
     return result
 
 
-def visibility(user) -> str:
-    """Which reports the user's map counts, as a cache key part: every report, or the normal categories
-    and the user's own organisation's (:func:`samtrygg.reports.access.sensitivity_filter`)."""
-    from samtrygg.reports.access import sees_all_sensitive
-
-    return "all" if sees_all_sensitive(user) else f"normal+{user.organization_id}"
-
-
 def sensitive_left_out(user) -> bool:
     """Does the user's map leave out reports of sensitive categories?"""
     from samtrygg.reports.access import sees_all_sensitive

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from samtrygg.accounts.models import Role
 from samtrygg.areas.models import Area
 from samtrygg.categories.models import Category
-from samtrygg.reports import datacache
+from samtrygg.reports import access, datacache
 
 from . import hotspot_service as svc
 from .params import area_param, categories_param, quarter_param
@@ -120,7 +120,7 @@ def compute(request, q: HotspotQuery, *, with_previous: bool):
     try:
         # The grid analysis of a large city's quarter takes most of a second and every viewer of the page
         # and its map asks for the same cells: cached under the data's versions and what the user may see.
-        parts = (q.query(), svc.visibility(request.user), with_previous)
+        parts = (q.query(), access.visibility_key(request.user), with_previous)
         return datacache.cached("hotspots", parts, analyse), None
     except svc.NoData:
         return None, _("There are no reports you may see in %(quarter)s for this selection, so there is no "
@@ -194,7 +194,8 @@ def hotspots_data(request):
     q = read_query(request.GET)
     if not q.errors:
         # A large city's quarter is megabytes of GeoJSON that every map viewer asks for: kept serialised.
-        body = datacache.cached("hotspot-cells", (q.query(), svc.visibility(request.user)), lambda: _cells(request, q))
+        parts = (q.query(), access.visibility_key(request.user))
+        body = datacache.cached("hotspot-cells", parts, lambda: _cells(request, q))
         if body is not None:
             return HttpResponse(body, content_type="application/json")
     return JsonResponse({"error": " ".join(q.errors.values())}, status=400)

@@ -38,6 +38,12 @@ def sensitivity_filter(user) -> Q:
     return q
 
 
+def visibility_key(user) -> str:
+    """Which reports :func:`sensitivity_filter` lets the user see, as a cache key part: users with the same
+    key see the same reports in detail."""
+    return "all" if sees_all_sensitive(user) else f"normal+{user.organization_id}"
+
+
 def visible_reports(user, *, include_deleted: bool = False):
     if not user.is_authenticated or not (user.organization_id or user.is_superuser):
         return Report.objects.none()

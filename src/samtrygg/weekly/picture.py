@@ -126,7 +126,8 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
 
     Everything counted is the same for every user who sees the same sensitive categories, so it is computed
     once and cached under the data's fingerprint (:mod:`samtrygg.reports.datacache`); the reports a user
-    may open (``notable``), the actions, the assessment and the moment are read afresh on every call.
+    may open (``notable``) are cached per set of reports users may see (:func:`~samtrygg.reports.access.
+    visibility_key`); the actions, the assessment and the moment are read afresh on every call.
     """
     categories = list(categories or [])
     sees_all = access.sees_all_sensitive(user)
@@ -146,8 +147,9 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
         "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
         **counted,
     }
-    picture["notable"] = notable_reports(user, week, area=area, categories=[c.pk for c in categories] or None,
-                                         organization=organization)
+    picture["notable"] = datacache.cached("weekly-notable", (*parts, access.visibility_key(user)), lambda: (
+        notable_reports(user, week, area=area, categories=[c.pk for c in categories] or None,
+                        organization=organization)))
     actions_for_week = _optional("samtrygg.actions.queries", "actions_for_week")
     if actions_for_week is not None:
         picture["actions"] = actions_for_week(week, area)
