@@ -89,6 +89,18 @@ def test_sensitive_reports_the_user_may_not_see_are_neither_points_nor_counts(
     assert data["total"] == 18 and sorted(f["properties"]["count"] for f in data["features"]) == [4, 6, 8]
 
 
+def test_a_cached_view_follows_new_reports_and_who_asks(client, reporter, police_org, user_factory, many):
+    Category.objects.create(code="polis_obs", name="Polisobservation", sensitivity="sensitive")
+    police = user_factory("reporter", organization=police_org, username="polis")
+    make_report(police, category_code="polis_obs", x=many[0].x - 5000, y=many[0].y)
+    client.force_login(police)
+    assert view_data(client, 12)["total"] == 13
+    client.force_login(reporter)
+    assert view_data(client, 12)["total"] == 12  # not the police's cached view
+    make_report(reporter, x=many[0].x, y=many[0].y)
+    assert view_data(client, 12)["total"] == 13
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({"bbox": "17,59,18", "zoom": 12}, "bbox"),
     ({"bbox": "18,59,17,60", "zoom": 12}, "bbox"),

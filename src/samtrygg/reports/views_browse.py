@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from samtrygg.audit import history as audit_history
 from samtrygg.audit import log
 
-from . import access, exports, map_clusters, services
+from . import access, datacache, exports, map_clusters, services
 from .filters import ReportFilterForm, filter_query, reports_for
 from .models import Report, ReportPlace
 
@@ -156,7 +156,11 @@ def map_data(request):
         return JsonResponse({"errors": errors}, status=400)
     if view is None:  # the whole filtered set, newest first (exports and scripts that ask without a view)
         return JsonResponse(map_features(reports))
-    return JsonResponse(map_clusters.view_data(reports, view, map_features))
+    # Everyone opening the map sees the same month at the same zoom first; a view's clusters (a few kB)
+    # are kept under the data's versions and the set of reports the user may see.
+    parts = (sorted(request.GET.lists()), access.visibility_key(request.user), access.can_see_deleted(request.user))
+    return JsonResponse(datacache.cached("report-map", parts,
+                                         lambda: map_clusters.view_data(reports, view, map_features)))
 
 
 @login_required
