@@ -96,7 +96,8 @@ def kind_label(kind: str) -> str:
     return str(dict(Kind.choices).get(kind, kind))
 
 
-def harm_by_quarter(area_ids: list[int], quarters: list[Quarter]) -> dict[tuple[int, int], tuple[float, int]]:
+def harm_by_quarter(area_ids: list[int], quarters: list[Quarter], *,
+                    data_versions: tuple[str, str] | None = None) -> dict[tuple[int, int], tuple[float, int]]:
     """{(area_id, index into quarters): (harm, incidents)}: one GROUP BY area × month over the pre-aggregated
     counts (:class:`~samtrygg.reports.models.ReportCount`) joined to the categories' severities, so the cost
     follows the areas and months asked for, not the reports stored. ``quarters`` must be consecutive and
@@ -117,7 +118,8 @@ def harm_by_quarter(area_ids: list[int], quarters: list[Quarter]) -> dict[tuple[
             cell[1] += n
         return {k: (float(h), int(n)) for k, (h, n) in out.items()}
 
-    return datacache.cached("quarterly-harm", (sorted(area_ids), first.isoformat(), last.isoformat()), compute)
+    return datacache.cached("quarterly-harm", (sorted(area_ids), first.isoformat(), last.isoformat()), compute,
+                            data_versions=data_versions)
 
 
 def data_start() -> datetime | None:
@@ -125,7 +127,8 @@ def data_start() -> datetime | None:
     return Report.objects.filter(deleted_at__isnull=True).aggregate(first=Min("occurred_at"))["first"]
 
 
-def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int, int]:
+def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek, *,
+                 data_versions: tuple[str, str] | None = None) -> dict[int, int]:
     """{area_id: number of weeks from first to last with at least one signal in the area}.
 
     Detection over every category and week is the slow part of the ranking, and the analyst recomputes
@@ -144,7 +147,7 @@ def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek) -> dict[int
         return {a: len(w) for a, w in weeks.items()}
 
     return datacache.cached("quarterly-signal-weeks", (str(first), str(last), sorted(area_ids)), count,
-                            seconds=SIGNAL_CACHE_SECONDS)
+                            seconds=SIGNAL_CACHE_SECONDS, data_versions=data_versions)
 
 
 SAFETY_AVAILABLE = False  # forces the component on; otherwise it is available once answers exist
@@ -206,7 +209,8 @@ def compute(quarter: Quarter, kind: str = DEFAULT_KIND, weights: dict | None = N
         raise RankingError(_("There are no active areas of the kind “%(kind)s”.") % {"kind": kind_label(kind)})
     ids = [a["id"] for a in areas]
     quarters = [quarter.shift(k) for k in range(-4, 1)]  # Q-4 … Q
-    table = harm_by_quarter(ids, quarters)
+    data_versions = datacache.versions()
+    table = harm_by_quarter(ids, quarters, data_versions=data_versions)
     start = data_start()
     first_with_data = Quarter.of(start) if start else quarter.shift(1)
     n = len(areas)
@@ -225,7 +229,7 @@ def compute(quarter: Quarter, kind: str = DEFAULT_KIND, weights: dict | None = N
     first_week, last_week = quarter_weeks(quarter)
     complete_until = IsoWeek.last_complete(now)
     judged_last = min(last_week, complete_until)
-    sig = signal_weeks(ids, first_week, judged_last)
+    sig = signal_weeks(ids, first_week, judged_last, data_versions=data_versions)
     signals = np.array([sig.get(a["id"], 0) for a in areas], dtype=float) if judged_last >= first_week \
         else np.full(n, np.nan)
     safety = np.array(safety_values(ids, quarter), dtype=float)

@@ -93,11 +93,12 @@ def read_form(data) -> dict:
     weights, weight_errors = rs.parse_weights(data)
     raw_weights = {k: (data.get(f"w_{k}") if data.get(f"w_{k}") is not None else f"{rs.DEFAULT_WEIGHTS[k]:g}")
                    for k in rs.COMPONENTS}
+    available = rs.available_components()
     return {"quarter": quarter, "quarter_text": quarter_text, "kind": kind, "kinds": kinds, "weights": weights,
             "raw_weights": raw_weights, "errors": errors, "weight_errors": weight_errors,
             "weight_fields": [{"key": k, "label": rs.LABELS[k], "value": raw_weights[k],
                                "error": weight_errors.get(k), "default": rs.DEFAULT_WEIGHTS[k],
-                               "available": k in rs.available_components()} for k in rs.COMPONENTS]}
+                               "available": k in available} for k in rs.COMPONENTS]}
 
 
 def _query(form: dict) -> str:

@@ -133,8 +133,10 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     sees_all = access.sees_all_sensitive(user)
     parts = (str(week), area.pk if area else None, [c.pk for c in categories],
              organization.pk if organization else None, sees_all)
+    data_versions = datacache.versions()
     counted = datacache.cached("weekly-picture", parts,
-                               lambda: _counted_part(week, area, categories, organization, sees_all=sees_all))
+                               lambda: _counted_part(week, area, categories, organization, sees_all=sees_all),
+                               data_versions=data_versions)
     now = timezone.now()
     next_week = week.next()
     picture = {
@@ -149,7 +151,7 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     }
     picture["notable"] = datacache.cached("weekly-notable", (*parts, access.visibility_key(user)), lambda: (
         notable_reports(user, week, area=area, categories=[c.pk for c in categories] or None,
-                        organization=organization)))
+                        organization=organization)), data_versions=data_versions)
     actions_for_week = _optional("samtrygg.actions.queries", "actions_for_week")
     if actions_for_week is not None:
         picture["actions"] = actions_for_week(week, area)
