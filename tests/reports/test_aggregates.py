@@ -111,3 +111,64 @@ def test_rebuild_counts_command_repairs_a_broken_table(capsys):
     assert "Rebuilt" in capsys.readouterr().out
     _assert_consistent()
     assert sum(ReportCount.objects.values_list("n", flat=True)) == 3
+
+
+# ---- week versions: caches of results over a window of weeks follow exactly the changes in those weeks
+
+def _window(day):
+    """(Monday, Sunday) of the week of ``day`` as dates: a one-week window."""
+    monday = aggregates.week_of(day)
+    return monday, monday + timedelta(days=6)
+
+
+def test_a_change_raises_the_versions_of_its_weeks_only():
+    AreaFactory(code="city", geometry=square(CENTRE_X, CENTRE_Y, 1000))
+    user = UserFactory()
+    old, new = datetime(2025, 3, 5, 12, tzinfo=UTC), datetime(2025, 6, 4, 12, tzinfo=UTC)
+    old_week, new_week = _window(old.date()), _window(new.date())
+
+    def versions():
+        return aggregates.fingerprint(*old_week), aggregates.fingerprint(*new_week), aggregates.fingerprint()
+
+    v0 = versions()
+    report = services.create_report(user, category=category("klotter"), occurred_at=new, x=CENTRE_X, y=CENTRE_Y)
+    v1 = versions()
+    assert v1[0] == v0[0] and v1[1] != v0[1] and v1[2] != v0[2]
+    services.update_report(user, report, description="Nu med beskrivning")  # no count changes
+    v2 = versions()
+    assert v2[0] == v1[0] and v2[1] != v1[1]
+    services.update_report(user, report, occurred_at=old)  # moved back in time: both weeks
+    v3 = versions()
+    assert v3[0] != v2[0] and v3[1] != v2[1]
+    services.delete_report(user, report)
+    v4 = versions()
+    assert v4[0] != v3[0] and v4[1] == v3[1]
+
+
+def test_reports_in_no_area_and_imports_raise_their_weeks():
+    day = datetime(2025, 6, 4, 12, tzinfo=UTC)
+    week = _window(day.date())
+    before = aggregates.fingerprint(*week)
+    services.create_report(UserFactory(), category=category("klotter"), occurred_at=day, x=CENTRE_X, y=CENTRE_Y)
+    assert aggregates.fingerprint(*week) != before  # no area at all: still on the map and in the list
+    AreaFactory(code="city", geometry=square(CENTRE_X, CENTRE_Y, 1000))  # the importer needs one
+    before = aggregates.fingerprint(*week)
+    lat, lon = _lat_lon(CENTRE_X, CENTRE_Y)
+    v = check_file(csv_bytes([{"external_id": "x1", "occurred_at": day.isoformat(), "category": "brand",
+                               "lat": f"{lat:.6f}", "lon": f"{lon:.6f}", "quantity": "1"}]), "r.csv",
+                   organization=OrganizationFactory())
+    assert v.valid == 1
+    importer.import_validated(v)
+    assert aggregates.fingerprint(*week) != before
+
+
+def test_wholesale_changes_raise_every_window():
+    area = AreaFactory(code="city", geometry=square(CENTRE_X, CENTRE_Y, 1000))
+    week = _window(datetime(2019, 1, 9).date())  # nothing reported then
+    before = aggregates.fingerprint(*week)
+    area.set_geometry(square(CENTRE_X, CENTRE_Y, 800))
+    area.save()
+    after_outline = aggregates.fingerprint(*week)
+    assert after_outline != before
+    aggregates.rebuild()
+    assert aggregates.fingerprint(*week) != after_outline

@@ -234,3 +234,16 @@ def test_what_one_user_may_open_never_reaches_another_through_the_cache(world):
 
 def _categories():
     return list(Category.objects.all())
+
+
+def test_a_report_in_a_later_week_leaves_the_picture_cached_one_in_its_weeks_does_not(world):
+    first, _ = _queries(lambda: build_picture(world["viewer"], WEEK))
+    klotter = next(c for c in _categories() if c.code == "klotter")
+    services.create_report(world["police_analyst"], occurred_at=WEEK.shift(3).start() + timedelta(hours=5),
+                           category=klotter, quantity=1, description="", lat=59.86, lon=17.64)
+    again, warm = _queries(lambda: build_picture(world["viewer"], WEEK))
+    _, cold = _queries(lambda: build_picture(world["viewer"], WEEK.shift(3)))
+    assert again["totals"] == first["totals"] and warm < cold // 2, (warm, cold)
+    services.create_report(world["police_analyst"], occurred_at=WEEK.start() + timedelta(hours=5),
+                           category=klotter, quantity=1, description="", lat=59.86, lon=17.64)
+    assert build_picture(world["viewer"], WEEK)["totals"]["reports"] == first["totals"]["reports"] + 1

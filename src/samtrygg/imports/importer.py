@@ -116,6 +116,7 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
         link_rows, area_ids = v.area_links  # sorted by row
         lo, hi = np.searchsorted(link_rows, [start, end])
         index = {row: report for row, report in zip(new_rows, new, strict=True)}
+        aggregates.touch({aggregates.buckets(r.occurred_at)[0] for r in new})
         aggregates.apply(aggregates.tally(
             (area, r.category_id, r.occurred_at, r.quantity)
             for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)

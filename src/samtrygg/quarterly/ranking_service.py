@@ -119,7 +119,7 @@ def harm_by_quarter(area_ids: list[int], quarters: list[Quarter], *,
         return {k: (float(h), int(n)) for k, (h, n) in out.items()}
 
     return datacache.cached("quarterly-harm", (sorted(area_ids), first.isoformat(), last.isoformat()), compute,
-                            data_versions=data_versions)
+                            window=(first, last), data_versions=data_versions)
 
 
 def data_start() -> datetime | None:
@@ -132,8 +132,7 @@ def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek, *,
     """{area_id: number of weeks from first to last with at least one signal in the area}.
 
     Detection over every category and week is the slow part of the ranking, and the analyst recomputes
-    the page for every change of weights: the result is cached for a few minutes under a key that
-    includes the reports' fingerprint, so any change to the data computes it afresh."""
+    the page for every change of weights: the result is cached (:mod:`samtrygg.reports.datacache`)."""
     from samtrygg.weekly import signal_service
 
     if not area_ids or last < first:
@@ -147,7 +146,8 @@ def signal_weeks(area_ids: list[int], first: IsoWeek, last: IsoWeek, *,
         return {a: len(w) for a, w in weeks.items()}
 
     return datacache.cached("quarterly-signal-weeks", (str(first), str(last), sorted(area_ids)), count,
-                            seconds=SIGNAL_CACHE_SECONDS, data_versions=data_versions)
+                            window=signal_service.history_window(first, last), seconds=SIGNAL_CACHE_SECONDS,
+                            data_versions=data_versions)
 
 
 SAFETY_AVAILABLE = False  # forces the component on; otherwise it is available once answers exist
@@ -209,7 +209,12 @@ def compute(quarter: Quarter, kind: str = DEFAULT_KIND, weights: dict | None = N
         raise RankingError(_("There are no active areas of the kind “%(kind)s”.") % {"kind": kind_label(kind)})
     ids = [a["id"] for a in areas]
     quarters = [quarter.shift(k) for k in range(-4, 1)]  # Q-4 … Q
-    data_versions = datacache.versions()
+    from samtrygg.weekly.signal_service import history_window
+
+    first_week, last_week = quarter_weeks(quarter)
+    # The signals' five-year history reaches further back than the four previous quarters.
+    data_versions = datacache.versions((min(history_window(first_week, last_week)[0], quarters[0].first_day),
+                                        quarter.last_day))
     table = harm_by_quarter(ids, quarters, data_versions=data_versions)
     start = data_start()
     first_with_data = Quarter.of(start) if start else quarter.shift(1)
@@ -226,7 +231,6 @@ def compute(quarter: Quarter, kind: str = DEFAULT_KIND, weights: dict | None = N
     rate = ranking.per_thousand(harm[:, 4], population)
     trend = ranking.ratio(harm[:, 4], prev_mean)
     year = ranking.ratio(harm[:, 4], last_year)
-    first_week, last_week = quarter_weeks(quarter)
     complete_until = IsoWeek.last_complete(now)
     judged_last = min(last_week, complete_until)
     sig = signal_weeks(ids, first_week, judged_last, data_versions=data_versions)

@@ -119,9 +119,10 @@ def compute(request, q: HotspotQuery, *, with_previous: bool):
 
     try:
         # The grid analysis of a large city's quarter takes most of a second and every viewer of the page
-        # and its map asks for the same cells: cached under the data's versions and what the user may see.
+        # and its map asks for the same cells: cached under the quarter's data versions and what the user may see.
         parts = (q.query(), access.visibility_key(request.user), with_previous)
-        return datacache.cached("hotspots", parts, analyse), None
+        window = ((prev if with_previous else q.quarter).first_day, q.quarter.last_day)
+        return datacache.cached("hotspots", parts, analyse, window=window), None
     except svc.NoData:
         return None, _("There are no reports you may see in %(quarter)s for this selection, so there is no "
                        "map to draw. Choose another quarter, area or categories.") % {"quarter": q.quarter}
@@ -195,7 +196,8 @@ def hotspots_data(request):
     if not q.errors:
         # A large city's quarter is megabytes of GeoJSON that every map viewer asks for: kept serialised.
         parts = (q.query(), access.visibility_key(request.user))
-        body = datacache.cached("hotspot-cells", parts, lambda: _cells(request, q))
+        window = (q.quarter.first_day, q.quarter.last_day)
+        body = datacache.cached("hotspot-cells", parts, lambda: _cells(request, q), window=window)
         if body is not None:
             return HttpResponse(body, content_type="application/json")
     return JsonResponse({"error": " ".join(q.errors.values())}, status=400)

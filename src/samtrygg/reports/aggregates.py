@@ -29,10 +29,13 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
-from .models import Report, ReportArea, ReportCount
+from .models import CountVersion, Report, ReportArea, ReportCount
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CHUNK = 5000
+#: The :class:`~samtrygg.reports.models.CountVersion` row that every window's fingerprint includes: raised
+#: when counts change wholesale rather than week by week. A Tuesday, so never a week's Monday.
+EPOCH = date(1, 1, 2)
 
 Key = tuple[int, int, date, date]  # area, category, week (Monday), month (1st)
 Tally = dict[Key, list[int]]  # key -> [n, quantity]
@@ -61,22 +64,35 @@ def tally(rows: Iterable[tuple[int, int, datetime, int]]) -> Tally:
 def contributions(report_ids: Iterable[int], *, area_id: int | None = None) -> Tally:
     """What the given reports add to the table now: their area links (only ``area_id``'s if given), if they
     are alive."""
+    return _read(report_ids, area_id=area_id)[0]
+
+
+def _read(report_ids: Iterable[int], *, area_id: int | None = None) -> tuple[Tally, set[date]]:
+    """The reports' contributions, and the weeks they lie in (every given report's, alive, deleted or in no
+    area: they all show in lists and maps, whose caches follow the weeks' versions)."""
     ids = sorted(set(report_ids))
     out: Tally = defaultdict(lambda: [0, 0])
+    weeks: set[date] = set()
     for start in range(0, len(ids), CHUNK):
-        links = ReportArea.objects.filter(report_id__in=ids[start:start + CHUNK], report__deleted_at__isnull=True)
+        reports = Report.objects.filter(id__in=ids[start:start + CHUNK])
         if area_id is not None:
-            links = links.filter(area_id=area_id)
-        rows = links.values_list("area_id", "report__category_id", "report__occurred_at", "report__quantity")
-        for key, (n, q) in tally(rows.iterator(chunk_size=CHUNK)).items():
+            reports = reports.filter(reportarea__area_id=area_id)
+        rows = reports.values_list("reportarea__area_id", "category_id", "occurred_at", "quantity", "deleted_at")
+        counted = []
+        for area, cat, when, qty, deleted_at in rows.iterator(chunk_size=CHUNK):
+            weeks.add(buckets(when)[0])
+            if area is not None and deleted_at is None:
+                counted.append((area, cat, when, qty))
+        for key, (n, q) in tally(counted).items():
             cell = out[key]
             cell[0] += n
             cell[1] += q
-    return out
+    return out, weeks
 
 
 def apply(delta: Tally) -> None:
-    """Add a signed delta to the table (upsert), then drop the buckets that fell to zero."""
+    """Add a signed delta to the table (upsert), then drop the buckets that fell to zero. (The caller raises
+    the versions of the weeks its reports lie in, :func:`touch`.)"""
     items = sorted((k, v) for k, v in delta.items() if v[0] or v[1])
     if not items:
         return
@@ -98,6 +114,20 @@ def apply(delta: Tally) -> None:
         ReportCount.objects.filter(week__in=weeks, n__lte=0).delete()
 
 
+def touch(weeks: Iterable[date]) -> None:
+    """Raise the version of these weeks (Mondays), in sorted order so concurrent writers lock alike."""
+    weeks = sorted(set(weeks))
+    if not weeks:
+        return
+    table = connection.ops.quote_name(CountVersion._meta.db_table)
+    upsert = f"ON CONFLICT (week) DO UPDATE SET version = {table}.version + 1"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"INSERT INTO {table} (week, version) SELECT unnest(%s::date[]), 1 {upsert}", [weeks])
+        else:
+            cursor.executemany(f"INSERT INTO {table} (week, version) VALUES (%s, 1) {upsert}", [(w,) for w in weeks])
+
+
 def _difference(after: Tally, before: Tally) -> Tally:
     delta: Tally = {}
     for key in after.keys() | before.keys():
@@ -108,40 +138,55 @@ def _difference(after: Tally, before: Tally) -> Tally:
 
 @contextmanager
 def tracking(report_ids: Iterable[int]) -> Iterator[None]:
-    """Keep the counts right across a change to these (existing) reports and their area links."""
+    """Keep the counts right across a change to these (existing) reports and their area links, and raise the
+    versions of the weeks they lay in before and lie in after."""
     ids = list(report_ids)
     with transaction.atomic():
-        before = contributions(ids)
+        before, weeks_before = _read(ids)
         yield
-        apply(_difference(contributions(ids), before))
+        after, weeks_after = _read(ids)
+        touch(weeks_before | weeks_after)
+        apply(_difference(after, before))
 
 
 def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None:
     """Add reports that did not count before (just created with their area links; or, with ``area_id``,
     just linked to that area)."""
     with transaction.atomic():
-        apply(contributions(report_ids, area_id=area_id))
+        counts, weeks = _read(report_ids, area_id=area_id)
+        touch(weeks)
+        apply(counts)
 
 
 def forget_area(area_id: int) -> None:
     """Drop an area's counts (its links are being recomputed; :func:`record_new` adds them back)."""
     ReportCount.objects.filter(area_id=area_id).delete()
+    touch([EPOCH])
 
 
-def fingerprint() -> str:
-    """Changes whenever the counts may have changed, for caches of results computed from them.
+def week_of(day: date) -> date:
+    """The Monday of a local date's ISO week (the weeks :class:`CountVersion` counts)."""
+    return day - timedelta(days=day.weekday())
 
-    Three index lookups, not a scan: a new report raises the largest report id; an edit, soft delete or
-    restore the latest ``updated_at``; an area whose outline changed gets new count rows (a larger count
-    id). Reports are never hard-deleted by the application, except the demo wipe, after which the demo
-    reload raises the ids again.
+
+def fingerprint(first: date | None = None, last: date | None = None) -> str:
+    """Changes whenever a report or count in the weeks from ``first`` to ``last`` (their Mondays; every week
+    when not given) may have changed, for caches of results computed from them: the sum, number and
+    newest of the weeks' versions (:class:`~samtrygg.reports.models.CountVersion`, one row per week, a few
+    hundred rows for ten years), with the :data:`EPOCH` row always included.
     """
-    from django.db.models import Max
+    from django.db.models import Count, Max, Q, Sum
 
-    agg = Report.objects.aggregate(n=Max("id"), last=Max("updated_at"))
-    last = agg["last"].isoformat() if agg["last"] else "-"
-    top = ReportCount.objects.aggregate(n=Max("id"))["n"]
-    return f"{agg['n']}-{last}-{top}"
+    rows = CountVersion.objects.all()
+    if first is not None or last is not None:
+        span = Q()
+        if first is not None:
+            span &= Q(week__gte=week_of(first))
+        if last is not None:
+            span &= Q(week__lte=week_of(last))
+        rows = rows.filter(span | Q(week=EPOCH))
+    agg = rows.aggregate(s=Sum("version"), n=Count("id"), top=Max("id"))
+    return f"{agg['s'] or 0}-{agg['n']}-{agg['top']}"
 
 
 def recount() -> dict[Key, tuple[int, int]]:
@@ -172,6 +217,7 @@ def rebuild() -> int:
     """Recompute the whole table from the reports. Returns the number of buckets."""
     with transaction.atomic():
         ReportCount.objects.all().delete()
+        touch([EPOCH])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(REBUILD_POSTGRESQL.format(counts=ReportCount._meta.db_table,

@@ -1,19 +1,25 @@
-"""Results computed from the reports, cached under the data's fingerprint.
+"""Results computed from the reports, cached under the versions of the data they read.
 
-The weekly picture, the signals, the quarterly ranking and the hotspot grid are read far more often than
-the reports change (every coordinator opens the same week on Monday; an analyst recomputes the ranking
-for every change of weights). They are cached in Django's cache (shared by every app process when that
-is Redis, per process otherwise) under a key made of what the result depends on, the language, and two
-versions of the data: :func:`~samtrygg.reports.aggregates.fingerprint` (any new, changed or deleted report,
-or a changed area outline) and :func:`reference_version` (areas, categories and organisations: their names,
-severities, populations, sensitivity), so any change computes it afresh. Nothing cached here decides
-anything: a cold or evicted cache only costs time.
+The weekly picture, the signals, the quarterly ranking, the hotspot grid and the map's clusters are read far
+more often than the reports they count change (every coordinator opens the same week on Monday; an analyst
+recomputes the ranking for every change of weights). They are cached in Django's cache (shared by every app
+process when that is Redis, per process otherwise) under a key made of what the result depends on, the
+language, and two versions of the data:
+
+- :func:`~samtrygg.reports.aggregates.fingerprint` of the *weeks the result reads* (``window``): raised by
+  every new, changed or deleted report in those weeks, so a report arriving today leaves last week's
+  picture and last quarter's ranking cached, while a report back-dated into last week recomputes them;
+- :func:`reference_version`: areas, categories and organisations (names, severities, populations,
+  sensitivity).
+
+Nothing cached here decides anything: a cold or evicted cache only costs time.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -23,6 +29,8 @@ from . import aggregates
 
 T = TypeVar("T")
 SECONDS = 300
+Window = tuple[date | None, date | None]
+Versions = tuple[str, str]
 
 
 def reference_version() -> str:
@@ -43,23 +51,25 @@ def reference_version() -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def versions() -> tuple[str, str]:
-    """The data's two versions (five small index reads); read once when one request uses several caches."""
-    return aggregates.fingerprint(), reference_version()
+def versions(window: Window = (None, None)) -> Versions:
+    """The data's versions for results reading the weeks of ``window`` (first and last day; None = open);
+    read once when one request fills several caches over the same weeks."""
+    return aggregates.fingerprint(*window), reference_version()
 
 
-def key(namespace: str, *parts, data_versions: tuple[str, str] | None = None) -> str:
+def key(namespace: str, *parts, data_versions: Versions) -> str:
     """The cache key of a result: its namespace, what it depends on, the language and the data's versions."""
-    text = repr((parts, get_language(), data_versions or versions()))
+    text = repr((parts, get_language(), data_versions))
     return f"{namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def cached(namespace: str, parts: tuple, compute: Callable[[], T], *, seconds: int = SECONDS,
-           data_versions: tuple[str, str] | None = None) -> T:
-    """``compute()``'s result for ``parts``, from the cache when the data has not changed since (give
-    ``data_versions`` from :func:`versions` to read them once for several results). A result of None (the
-    computation failed and said why elsewhere) is not kept."""
-    cache_key = key(namespace, *parts, data_versions=data_versions)
+def cached(namespace: str, parts: tuple, compute: Callable[[], T], *, window: Window = (None, None),
+           seconds: int = SECONDS, data_versions: Versions | None = None) -> T:
+    """``compute()``'s result for ``parts``, from the cache when nothing in the weeks of ``window`` (every
+    week by default) nor the reference data has changed since. ``data_versions`` (from :func:`versions`)
+    stands in for ``window`` when several results of one request read the same weeks. A result of None
+    (the computation failed and said why elsewhere) is not kept."""
+    cache_key = key(namespace, *parts, data_versions=data_versions or versions(window))
     value = cache.get(cache_key)
     if value is None:
         value = compute()

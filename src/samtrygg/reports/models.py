@@ -168,3 +168,17 @@ class ReportCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id}/{self.category_id} {self.week}: {self.n}"
+
+
+class CountVersion(models.Model):
+    """A counter per local ISO week (its Monday), raised in the same transaction as every change to that
+    week's reports or counts; the row of :data:`~samtrygg.reports.aggregates.EPOCH` is raised when counts
+    change wholesale (a rebuild, an area's new outline). A cache of results computed from a range of weeks
+    keys on the counters of that range (:func:`~samtrygg.reports.aggregates.fingerprint`), so a report
+    arriving this week leaves last week's picture and last quarter's ranking cached."""
+
+    week = models.DateField(unique=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.version}"

@@ -157,10 +157,11 @@ def map_data(request):
     if view is None:  # the whole filtered set, newest first (exports and scripts that ask without a view)
         return JsonResponse(map_features(reports))
     # Everyone opening the map sees the same month at the same zoom first; a view's clusters (a few kB)
-    # are kept under the data's versions and the set of reports the user may see.
+    # are kept under the versions of the weeks shown and the set of reports the user may see.
     parts = (sorted(request.GET.lists()), access.visibility_key(request.user), access.can_see_deleted(request.user))
+    window = (form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to"))
     return JsonResponse(datacache.cached("report-map", parts,
-                                         lambda: map_clusters.view_data(reports, view, map_features)))
+                                         lambda: map_clusters.view_data(reports, view, map_features), window=window))
 
 
 @login_required

@@ -60,7 +60,7 @@ from samtrygg.reports.models import ReportArea
 
 from . import counts as q
 from . import disclosure
-from .signal_service import signal_lookup
+from .signal_service import history_window, signal_lookup
 from .weeks import IsoWeek
 
 NOTABLE_LIMIT = 20
@@ -125,7 +125,7 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     """The weekly picture for ``week`` as seen by ``user`` (see the module docstring for the keys).
 
     Everything counted is the same for every user who sees the same sensitive categories, so it is computed
-    once and cached under the data's fingerprint (:mod:`samtrygg.reports.datacache`); the reports a user
+    once and cached under the versions of the weeks it reads (:mod:`samtrygg.reports.datacache`); the reports a user
     may open (``notable``) are cached per set of reports users may see (:func:`~samtrygg.reports.access.
     visibility_key`); the actions, the assessment and the moment are read afresh on every call.
     """
@@ -133,7 +133,7 @@ def build_picture(user, week: IsoWeek, *, area: Area | None = None, categories=N
     sees_all = access.sees_all_sensitive(user)
     parts = (str(week), area.pk if area else None, [c.pk for c in categories],
              organization.pk if organization else None, sees_all)
-    data_versions = datacache.versions()
+    data_versions = datacache.versions(history_window(week, week))  # signals: the week and its history
     counted = datacache.cached("weekly-picture", parts,
                                lambda: _counted_part(week, area, categories, organization, sees_all=sees_all),
                                data_versions=data_versions)

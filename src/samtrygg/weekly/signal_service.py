@@ -175,6 +175,11 @@ def compute(first: IsoWeek, last: IsoWeek, *, areas=None, categories=None) -> Co
                        sql_seconds=t1 - t0, detect_seconds=t2 - t1)
 
 
+def history_window(first: IsoWeek, last: IsoWeek) -> tuple:
+    """The days whose reports the signals of ``first`` … ``last`` read (for :mod:`~samtrygg.reports.datacache`)."""
+    return first.shift(-HISTORY_WEEKS).monday, last.sunday
+
+
 def signals_for_weeks(first: IsoWeek, last: IsoWeek, areas=None, categories=None) -> list[SignalRow]:
     """Every active area × active category series judged in every week from ``first`` to ``last``.
 
@@ -182,13 +187,14 @@ def signals_for_weeks(first: IsoWeek, last: IsoWeek, areas=None, categories=None
     category order, then week. ``areas``/``categories``: ids or objects to narrow to.
 
     The result is cached (:mod:`samtrygg.reports.datacache`) under the weeks, the series judged, the
-    language of the explanations and the data's fingerprint: the detection reads five years of weekly
-    counts for every series, and the week page, the API and the ranking all ask for the same weeks.
+    language of the explanations and the versions of the weeks read: the detection reads five years of
+    weekly counts for every series, and the week page, the API and the ranking all ask for the same weeks.
     """
     area_refs, cat_refs = _series(areas, categories)
     return datacache.cached("weekly-signals", (str(first), str(last), [a.id for a in area_refs],
                                                [c.id for c in cat_refs]),
-                            lambda: compute(first, last, areas=areas, categories=categories).rows)
+                            lambda: compute(first, last, areas=areas, categories=categories).rows,
+                            window=history_window(first, last))
 
 
 def signal_lookup(week: IsoWeek, areas=None, categories=None) -> dict[tuple[int, int], SignalRow]:
