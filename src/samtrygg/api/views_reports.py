@@ -229,7 +229,7 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         _check_external_id(request.user, external_id)
         try:
             report = services.create_report(request.user, source="api", external_id=external_id,
-                                            **form.report_fields())
+                                            containment=form.containment, **form.report_fields())
         except IntegrityError:  # the same external_id posted twice at once: the other one won
             _check_external_id(request.user, external_id)
             raise

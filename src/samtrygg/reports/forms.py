@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from samtrygg.analysis import geo
-from samtrygg.areas.assignment import containing
+from samtrygg.areas.assignment import containment
 from samtrygg.areas.models import Place
 from samtrygg.categories.models import Category
 from samtrygg.privacy import pii
@@ -169,6 +169,7 @@ class ReportForm(forms.Form):
         self.fields["place"].queryset = places.order_by("name")
         self.fields["quantity"].widget.attrs["min"] = 1
         self.position = None  # (lat, lon, x, y) once validated
+        self.containment = None  # the areas and places around the position, once validated
         self.pii_findings: list[tuple[str, str | None, str]] = []
         self.pii_kind_labels: list[str] = []
 
@@ -216,14 +217,15 @@ class ReportForm(forms.Form):
                 return
             lat, lon = place_position(place)
         x, y = (float(v) for v in geo.wgs84_to_sweref(lon, lat))
-        areas, _places = containing(x, y)
-        if not areas:
+        found = containment(x, y)
+        if not found.area_codes:
             self.add_error("lat", forms.ValidationError(
                 _("The position (%(lat)s, %(lon)s) is outside every area of the municipality. "
                   "Mark a place inside the municipality."),
                 params={"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"}, code="outside_areas"))
             return
         self.position = (float(lat), float(lon), x, y)
+        self.containment = found
         data["lat"], data["lon"] = float(lat), float(lon)
 
     def _clean_description(self, data):
