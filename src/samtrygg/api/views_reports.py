@@ -189,8 +189,10 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             raise NotFound(_("There is no report %(pk)s that you may see.") % {"pk": pk})
         return report
 
-    def _render_one(self, report: Report, status_code=status.HTTP_200_OK, **headers):
-        data = ReportSerializer(report, context={"areas": area_codes([report.pk])}).data
+    def _render_one(self, report: Report, status_code=status.HTTP_200_OK, *, areas: list[str] | None = None,
+                    **headers):
+        codes = {report.pk: areas} if areas is not None else area_codes([report.pk])
+        data = ReportSerializer(report, context={"areas": codes}).data
         body = report_feature(data) if wants_geojson(self.request) else data
         return Response(body, status=status_code, headers=headers)
 
@@ -233,8 +235,9 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         except IntegrityError:  # the same external_id posted twice at once: the other one won
             _check_external_id(request.user, external_id)
             raise
-        report = self._object(report.pk, include_deleted=False)
-        return self._render_one(report, status.HTTP_201_CREATED,
+        # Shown as GET shows it, from what was just saved: the reporter's own organisation's report is always
+        # visible to them, and its category, place, organisation and areas are in memory.
+        return self._render_one(report, status.HTTP_201_CREATED, areas=report.area_codes,
                                 Location=request.build_absolute_uri(reverse("api:report-detail", args=[report.pk])))
 
     @extend_schema(summary="Change a report", request=ReportPatchSerializer, responses={200: ReportSerializer})
