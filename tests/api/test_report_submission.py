@@ -1,5 +1,6 @@
 """One report submitted over the API (issue #9: it must be cheap): it writes what the general machinery would
-(area and place links, counts, audit entry, webhook delivery) and its 201 body is what GET then gives."""
+(area and place links, counts, audit entry, webhook delivery), its 201 body is what GET then gives, and the
+web form's category rules hold with the categories read once."""
 
 from __future__ import annotations
 
@@ -84,3 +85,19 @@ def test_a_submission_writes_what_the_general_machinery_would(world, reporter_ap
     [sent] = json.loads(delivery.payload)["data"]["reports"]
     assert sent["id"] == report.pk and sent["areas"] == ["a-kvarter", "centrum", "stad"]
     assert sent["external_id"] == "F-9" and sent["quantity"] == 3 and sent["source"] == "api"
+
+
+def test_an_inactive_category_is_refused_but_an_edited_report_keeps_its_own(world, reporter_api):
+    answer = reporter_api.post_json("/api/v1/reports/", NEW)
+    assert answer.status_code == 201
+    Category.objects.filter(code="klotter").update(is_active=False)
+    refused = reporter_api.post_json("/api/v1/reports/", NEW)
+    assert refused.status_code == 400
+    assert ("category", "invalid_choice") in {(e["field"], e["code"]) for e in refused.json()["errors"]}
+    kept = reporter_api.patch_json(f"/api/v1/reports/{answer.json()['id']}/", {"quantity": 2})
+    assert kept.status_code == 200, kept.content
+    assert kept.json()["category"] == "klotter" and kept.json()["quantity"] == 2
+    moved = reporter_api.patch_json(f"/api/v1/reports/{answer.json()['id']}/", {"category": "brand"})
+    assert moved.status_code == 200 and moved.json()["category"] == "brand"
+    back = reporter_api.patch_json(f"/api/v1/reports/{answer.json()['id']}/", {"category": "klotter"})
+    assert back.status_code == 400

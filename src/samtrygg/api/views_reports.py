@@ -84,9 +84,9 @@ def report_feature(data: dict) -> dict:
     return geo.feature(data["id"], geo.point(data["lon"], data["lat"]), data)
 
 
-def _category_pk(text: str) -> int | None:
+def _category_pk(text: str, categories: list[Category]) -> int | None:
     key = text.strip().casefold()
-    for category in Category.objects.only("pk", "code", "name", "name_en"):
+    for category in categories:
         if key in {category.code.casefold(), category.name.casefold(), (category.name_en or "").casefold()}:
             return category.pk
     return None
@@ -99,8 +99,10 @@ def _place_pk(text: str) -> int | None:
     return place.pk if place else None
 
 
-def form_data(data: dict, report: Report | None = None) -> dict:
-    """What the web form would post for this API input (a change keeps what it does not name)."""
+def form_data(data: dict, categories: list[Category], report: Report | None = None) -> dict:
+    """What the web form would post for this API input (a change keeps what it does not name).
+
+    ``categories``: every category (read once per request; the form is given the same list)."""
     out: dict = {}
     if report is not None:
         out = {"occurred_at": report.occurred_at.isoformat(),
@@ -117,7 +119,7 @@ def form_data(data: dict, report: Report | None = None) -> dict:
     elif report is None:
         out["quantity"] = "1"
     if data.get("category") is not None:
-        pk = _category_pk(data["category"])
+        pk = _category_pk(data["category"], categories)
         if pk is None:
             errors.append(error("category", "invalid_choice", _("Unknown category “%(value)s”.")
                                 % {"value": data["category"][:100]}))
@@ -224,7 +226,8 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         serializer = ReportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        form = ReportForm(form_data(data), {})
+        categories = list(Category.objects.all())
+        form = ReportForm(form_data(data, categories), {}, categories=categories)
         if not form.is_valid():
             raise FormErrors(from_form_errors(form))
         external_id = (data.get("external_id") or "").strip() or None
@@ -248,7 +251,8 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         serializer = ReportPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        form = ReportForm(form_data(data, report), {}, report=report)
+        categories = list(Category.objects.all())
+        form = ReportForm(form_data(data, categories, report), {}, report=report, categories=categories)
         if not form.is_valid():
             raise FormErrors(from_form_errors(form))
         fields = form.report_fields()
