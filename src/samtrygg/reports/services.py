@@ -57,8 +57,10 @@ def create_report(user, *, containment: Containment | None = None, **fields) -> 
         containment = assignment.containment(report.x, report.y)
     assignment.link_new_report(report, containment)
     report.area_codes = list(containment.area_codes.values())
-    log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
     events.reports_created.send(sender=Report, report_ids=[report.pk])
+    # Last: the audit chain's lock, taken here, is held until COMMIT and serialises every audited write; the
+    # less that runs after it, the more submissions can be under way at once.
+    log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
     return report
 
 
