@@ -11,9 +11,10 @@ keyed with SECRET_KEY either: rotating that key would then silently revoke every
 The stored and computed hashes are compared in constant time (`hmac.compare_digest`).
 
 Use is recorded cheaply, because it happens on every request: one counter row per token and day
-(`ApiTokenUsage`, a single UPDATE … SET requests = requests + 1), and `last_used_at`, written at most once a
-minute. Creating and revoking a token go to the audit log; changes made with a token are audited by the
-services they go through, with the token's service user as the actor. Reads are not audited one by one.
+(`ApiTokenUsage`, a single INSERT … ON CONFLICT DO UPDATE SET requests = requests + 1), and `last_used_at`,
+written at most once a minute. Creating and revoking a token go to the audit log; changes made with a token
+are audited by the services they go through, with the token's service user as the actor. Reads are not
+audited one by one.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from samtrygg.audit import log
@@ -127,14 +127,11 @@ def authenticate(raw_key: str) -> ApiToken | None:
 def record_use(token: ApiToken, now: datetime | None = None) -> None:
     """Count one request for today and move `last_used_at` forward (at most once a minute)."""
     now = now or timezone.now()
-    day = timezone.localdate(now)
-    counter = ApiTokenUsage.objects.filter(token=token, day=day)
-    if not counter.update(requests=F("requests") + 1):
-        try:
-            with transaction.atomic():
-                ApiTokenUsage.objects.create(token=token, day=day, requests=1)
-        except IntegrityError:  # another request made today's row first
-            counter.update(requests=F("requests") + 1)
+    table = connection.ops.quote_name(ApiTokenUsage._meta.db_table)
+    with connection.cursor() as cursor:  # one statement, whether or not today's row exists yet
+        cursor.execute(f"INSERT INTO {table} (token_id, day, requests) VALUES (%s, %s, 1) "
+                       f"ON CONFLICT (token_id, day) DO UPDATE SET requests = {table}.requests + 1",
+                       [token.pk, timezone.localdate(now)])
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -84,9 +84,9 @@ def report_feature(data: dict) -> dict:
     return geo.feature(data["id"], geo.point(data["lon"], data["lat"]), data)
 
 
-def _category_pk(text: str) -> int | None:
+def _category_pk(text: str, categories: list[Category]) -> int | None:
     key = text.strip().casefold()
-    for category in Category.objects.only("pk", "code", "name", "name_en"):
+    for category in categories:
         if key in {category.code.casefold(), category.name.casefold(), (category.name_en or "").casefold()}:
             return category.pk
     return None
@@ -99,8 +99,10 @@ def _place_pk(text: str) -> int | None:
     return place.pk if place else None
 
 
-def form_data(data: dict, report: Report | None = None) -> dict:
-    """What the web form would post for this API input (a change keeps what it does not name)."""
+def form_data(data: dict, categories: list[Category], report: Report | None = None) -> dict:
+    """What the web form would post for this API input (a change keeps what it does not name).
+
+    ``categories``: every category (read once per request; the form is given the same list)."""
     out: dict = {}
     if report is not None:
         out = {"occurred_at": report.occurred_at.isoformat(),
@@ -117,7 +119,7 @@ def form_data(data: dict, report: Report | None = None) -> dict:
     elif report is None:
         out["quantity"] = "1"
     if data.get("category") is not None:
-        pk = _category_pk(data["category"])
+        pk = _category_pk(data["category"], categories)
         if pk is None:
             errors.append(error("category", "invalid_choice", _("Unknown category “%(value)s”.")
                                 % {"value": data["category"][:100]}))
@@ -189,8 +191,10 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
             raise NotFound(_("There is no report %(pk)s that you may see.") % {"pk": pk})
         return report
 
-    def _render_one(self, report: Report, status_code=status.HTTP_200_OK, **headers):
-        data = ReportSerializer(report, context={"areas": area_codes([report.pk])}).data
+    def _render_one(self, report: Report, status_code=status.HTTP_200_OK, *, areas: list[str] | None = None,
+                    **headers):
+        codes = {report.pk: areas} if areas is not None else area_codes([report.pk])
+        data = ReportSerializer(report, context={"areas": codes}).data
         body = report_feature(data) if wants_geojson(self.request) else data
         return Response(body, status=status_code, headers=headers)
 
@@ -222,19 +226,21 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         serializer = ReportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        form = ReportForm(form_data(data), {})
+        categories = list(Category.objects.all())
+        form = ReportForm(form_data(data, categories), {}, categories=categories)
         if not form.is_valid():
             raise FormErrors(from_form_errors(form))
         external_id = (data.get("external_id") or "").strip() or None
         _check_external_id(request.user, external_id)
         try:
             report = services.create_report(request.user, source="api", external_id=external_id,
-                                            **form.report_fields())
+                                            containment=form.containment, **form.report_fields())
         except IntegrityError:  # the same external_id posted twice at once: the other one won
             _check_external_id(request.user, external_id)
             raise
-        report = self._object(report.pk, include_deleted=False)
-        return self._render_one(report, status.HTTP_201_CREATED,
+        # Shown as GET shows it, from what was just saved: the reporter's own organisation's report is always
+        # visible to them, and its category, place, organisation and areas are in memory.
+        return self._render_one(report, status.HTTP_201_CREATED, areas=report.area_codes,
                                 Location=request.build_absolute_uri(reverse("api:report-detail", args=[report.pk])))
 
     @extend_schema(summary="Change a report", request=ReportPatchSerializer, responses={200: ReportSerializer})
@@ -245,7 +251,8 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         serializer = ReportPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        form = ReportForm(form_data(data, report), {}, report=report)
+        categories = list(Category.objects.all())
+        form = ReportForm(form_data(data, categories, report), {}, report=report, categories=categories)
         if not form.is_valid():
             raise FormErrors(from_form_errors(form))
         fields = form.report_fields()

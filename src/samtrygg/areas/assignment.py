@@ -7,6 +7,7 @@ database and numpy, in chunks so memory stays flat for large imports.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -29,19 +30,48 @@ def _polygons(model, bbox=None):
     return [r.id for r in rows], [r.shape for r in rows]
 
 
+@dataclass(frozen=True)
+class Containment:
+    """The active areas and places that contain one point (EPSG:3006), found by :func:`containment`."""
+
+    x: float
+    y: float
+    area_codes: dict[int, str]  # id -> code, in the database's order of codes
+    place_ids: list[int]
+
+    def applies_to(self, x: float, y: float) -> bool:
+        return (self.x, self.y) == (x, y)
+
+
+def containment(x: float, y: float) -> Containment:
+    # Ordered by code as `api.views_reports.area_codes` orders them (the database's collation), so a new
+    # report's areas can be shown without reading them back.
+    areas = (Area.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
+             .only("id", "code", "geometry_sweref").order_by("code"))
+    places = (Place.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
+              .only("id", "geometry_sweref"))
+    return Containment(x, y, {a.id: a.code for a in areas if geo.contains_point([a.shape], x, y)},
+                       [p.id for p in places if geo.contains_point([p.shape], x, y)])
+
+
 def containing(x: float, y: float) -> tuple[list[int], list[int]]:
     """Ids of the active areas and places that contain the point (EPSG:3006)."""
-    area_ids = list(
-        Area.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
-        .only("id", "geometry_sweref")
-    )
-    place_ids = list(
-        Place.objects.filter(is_active=True, min_x__lte=x, max_x__gte=x, min_y__lte=y, max_y__gte=y)
-        .only("id", "geometry_sweref")
-    )
-    areas = [a.id for a in area_ids if geo.contains_point([a.shape], x, y)]
-    places = [p.id for p in place_ids if geo.contains_point([p.shape], x, y)]
-    return areas, places
+    found = containment(x, y)
+    return list(found.area_codes), found.place_ids
+
+
+def link_new_report(report, found: Containment) -> None:
+    """Link a report that was just inserted to the areas and places around it, and count it.
+
+    The report has no links and no counts yet, so nothing is read back or deleted (:func:`assign_reports`
+    does both, for reports that may have moved).
+    """
+    from samtrygg.reports import aggregates
+    from samtrygg.reports.models import ReportArea, ReportPlace
+
+    ReportArea.objects.bulk_create([ReportArea(report_id=report.pk, area_id=a) for a in found.area_codes])
+    ReportPlace.objects.bulk_create([ReportPlace(report_id=report.pk, place_id=p) for p in found.place_ids])
+    aggregates.record_created(report, list(found.area_codes))
 
 
 def assign_reports(report_ids: Iterable[int] | None = None) -> int:

@@ -29,7 +29,10 @@ def record(actor, action: str, obj=None, *, object_type: str = "", object_id: st
         summary=summary[:300],
         changes=chain.json_safe(changes),
     )
-    with transaction.atomic():
+    # No savepoint: if appending fails, the caller's change must not commit without its entry, and without a
+    # savepoint Django marks the caller's transaction for rollback. Outside one, this opens the transaction
+    # the lock is held in.
+    with transaction.atomic(savepoint=False):
         chain.lock()
         entry.prev_hash = chain.last_hash(AuditEntry)
         entry.save()

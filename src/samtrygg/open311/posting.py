@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samtrygg.analysis import geo
-from samtrygg.areas.assignment import containing
+from samtrygg.areas.assignment import containment
 from samtrygg.areas.models import Place
 from samtrygg.privacy import pii
 from samtrygg.reports import access
@@ -190,6 +190,7 @@ def post_request(params: dict, now: datetime | None = None) -> Posted:
     address_id = _string(plain.get("address_id"), "address_id", errors, 50)
     address_string = _string(plain.get("address_string"), "address_string", errors, 200)
     place = None
+    found = None
     if (lat is None) != (lon is None) and not any(e.field in ("lat", "long") for e in errors):
         errors.append(_err("lat" if lat is None else "long", _("give both lat and long")))
     elif lat is None and lon is None and not any(e.field in ("lat", "long") for e in errors):
@@ -202,7 +203,8 @@ def post_request(params: dict, now: datetime | None = None) -> Posted:
                                         "address_string of a registered place")))
     if lat is not None and lon is not None:
         x, y = (float(v) for v in geo.wgs84_to_sweref(lon, lat))
-        if not containing(x, y)[0]:
+        found = containment(x, y)
+        if not found.area_codes:
             errors.append(_err("lat", _("the position (%(lat)s, %(lon)s) is outside every area of the "
                                         "municipality") % {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"}))
 
@@ -256,7 +258,8 @@ def post_request(params: dict, now: datetime | None = None) -> Posted:
             report = create_report(
                 user, source=Source.API, organization=token.organization, category=category,
                 occurred_at=occurred_at, quantity=quantity, description=description, lat=lat, lon=lon,
-                place=place, external_id=external_id, attributes=extra if extra["open311"] else {})
+                place=place, external_id=external_id, attributes=extra if extra["open311"] else {},
+                containment=found)
     except IntegrityError:  # the same external_id posted twice at once: the other post made it
         earlier = Report.objects.filter(organization=token.organization, external_id=external_id).first()
         if earlier is None:

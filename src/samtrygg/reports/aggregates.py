@@ -2,8 +2,8 @@
 
 Every write path that changes which live reports count where (create, edit of time/category/organisation/
 quantity, a move that changes the area links, delete/restore, file and API imports, Open311 POST, area
-polygon changes, the demo loader) goes through :func:`tracking` (or :func:`record_new` for reports that did
-not exist before) inside its own transaction:
+polygon changes, the demo loader) goes through :func:`tracking` (or :func:`record_new` / :func:`record_created`
+for reports that did not exist before) inside its own transaction:
 
     with aggregates.tracking([report.pk]):
         ... change the reports and their area links ...
@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import CountVersion, Report, ReportArea, ReportCount
 
@@ -156,6 +157,17 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
         counts, weeks = _read(report_ids, area_id=area_id)
         touch(weeks)
         apply(counts)
+
+
+def record_created(report: Report, area_ids: Iterable[int]) -> None:
+    """Add a report just inserted and linked to these areas, from the values in memory (what
+    :func:`record_new` would read back)."""
+    if report.deleted_at is not None:
+        return
+    when = report.occurred_at
+    if timezone.is_naive(when):  # stored as Django stores it: in the default time zone
+        when = timezone.make_aware(when)
+    apply(tally((area_id, report.category_id, when, int(report.quantity)) for area_id in area_ids))
 
 
 def forget_area(area_id: int) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from samtrygg.analysis import geo
-from samtrygg.areas.assignment import containing
+from samtrygg.areas.assignment import containment
 from samtrygg.areas.models import Place
 from samtrygg.categories.models import Category
 from samtrygg.privacy import pii
@@ -115,6 +115,23 @@ def check_photo(upload) -> None:
     upload.samtrygg_image_format = kind
 
 
+class PreloadedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that, when given the choosable objects already read (``preloaded``), checks a choice
+    against them instead of querying the database for it."""
+
+    preloaded: list | None = None
+
+    def to_python(self, value):
+        if self.preloaded is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        for obj in self.preloaded:
+            if str(obj.pk) == str(value):
+                return obj
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                    params={"value": value})
+
+
 class ReportForm(forms.Form):
     lat = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90,
@@ -132,7 +149,7 @@ class ReportForm(forms.Form):
         label=_("Until (optional)"), required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL))
-    category = forms.ModelChoiceField(
+    category = PreloadedModelChoiceField(
         label=_("What happened"), queryset=Category.objects.none(), widget=forms.RadioSelect,
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the categories in the list; that one is not "
@@ -154,21 +171,26 @@ class ReportForm(forms.Form):
         label=_("The personal data is needed: save it anyway"), required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, report=None, categories: list[Category] | None = None, **kwargs):
+        """``categories``: every category, if the caller has read them already (the API, to match a code)."""
         self.report = report
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        categories = Category.objects.filter(is_active=True)
+        choosable = Category.objects.filter(is_active=True)
         places = Place.objects.filter(is_active=True)
         if report is not None:
             # An edited report keeps its category and place even if they were deactivated since.
-            categories = categories | Category.objects.filter(pk=report.category_id)
+            choosable = choosable | Category.objects.filter(pk=report.category_id)
             if report.place_id:
                 places = places | Place.objects.filter(pk=report.place_id)
-        self.fields["category"].queryset = categories.order_by("sort_order", "name")
+        self.fields["category"].queryset = choosable.order_by("sort_order", "name")
+        if categories is not None:  # the same choice as the queryset's, made in memory
+            self.fields["category"].preloaded = [
+                c for c in categories if c.is_active or (report is not None and c.pk == report.category_id)]
         self.fields["place"].queryset = places.order_by("name")
         self.fields["quantity"].widget.attrs["min"] = 1
         self.position = None  # (lat, lon, x, y) once validated
+        self.containment = None  # the areas and places around the position, once validated
         self.pii_findings: list[tuple[str, str | None, str]] = []
         self.pii_kind_labels: list[str] = []
 
@@ -216,14 +238,15 @@ class ReportForm(forms.Form):
                 return
             lat, lon = place_position(place)
         x, y = (float(v) for v in geo.wgs84_to_sweref(lon, lat))
-        areas, _places = containing(x, y)
-        if not areas:
+        found = containment(x, y)
+        if not found.area_codes:
             self.add_error("lat", forms.ValidationError(
                 _("The position (%(lat)s, %(lon)s) is outside every area of the municipality. "
                   "Mark a place inside the municipality."),
                 params={"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"}, code="outside_areas"))
             return
         self.position = (float(lat), float(lon), x, y)
+        self.containment = found
         data["lat"], data["lon"] = float(lat), float(lon)
 
     def _clean_description(self, data):

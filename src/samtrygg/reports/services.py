@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from samtrygg.analysis import geo
-from samtrygg.areas.assignment import assign_reports
+from samtrygg.areas import assignment
+from samtrygg.areas.assignment import Containment, assign_reports
 from samtrygg.audit import log
 
 from . import aggregates, events
@@ -36,7 +37,13 @@ def set_position(report: Report, *, lat: float | None = None, lon: float | None 
 
 
 @transaction.atomic
-def create_report(user, **fields) -> Report:
+def create_report(user, *, containment: Containment | None = None, **fields) -> Report:
+    """Create a report with its area and place links, counts, audit entry and ``reports_created`` event.
+
+    ``containment`` is what the form's check of the position found (areas and places around it); it is
+    used if it was found for the position saved, else it is looked up again. The report returned carries
+    ``area_codes``: its areas' codes, in the order the API lists them.
+    """
     lat, lon = fields.pop("lat", None), fields.pop("lon", None)
     x, y = fields.pop("x", None), fields.pop("y", None)
     report = Report(**fields)
@@ -46,9 +53,14 @@ def create_report(user, **fields) -> Report:
         report.created_by = user
     set_position(report, lat=lat, lon=lon, x=x, y=y)
     report.save()
-    assign_reports([report.pk])
-    log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
+    if containment is None or not containment.applies_to(report.x, report.y):
+        containment = assignment.containment(report.x, report.y)
+    assignment.link_new_report(report, containment)
+    report.area_codes = list(containment.area_codes.values())
     events.reports_created.send(sender=Report, report_ids=[report.pk])
+    # Last: the audit chain's lock, taken here, is held until COMMIT and serialises every audited write; the
+    # less that runs after it, the more submissions can be under way at once.
+    log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
     return report
 
 

@@ -56,7 +56,8 @@ def save_new_report(user, form: ReportForm, photos) -> Report:
     try:
         with transaction.atomic():
             claim = SubmissionToken.objects.create(token=token, user=user) if token else None
-            report = services.create_report(user, source="web", **form.report_fields())
+            report = services.create_report(user, source="web", containment=form.containment,
+                                            **form.report_fields())
             add_photos(user, report, photos)
             if claim is not None:
                 claim.report = report
