@@ -55,6 +55,7 @@ NOT_AUDITED = {
     "reports.reportarea": "derived: which areas a report's point falls in, recomputed from geometry",
     "reports.reportplace": "derived: which places a report's point falls in",
     "reports.reportcount": "derived: pre-aggregated counts, recomputed from the reports (rebuild-counts)",
+    "reports.countversion": "derived: a counter per week for cache keys, raised by every report write",
     "reports.submissiontoken": "a one-time token against double submission of the report form",
     "weekly.signalnotice": "written by the system: which signals were e-mailed",
     "walks.response": "residents' anonymous answers: not tied to anyone; counted in the results",

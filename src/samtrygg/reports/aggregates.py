@@ -161,12 +161,13 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
 
 def record_created(report: Report, area_ids: Iterable[int]) -> None:
     """Add a report just inserted and linked to these areas, from the values in memory (what
-    :func:`record_new` would read back)."""
-    if report.deleted_at is not None:
-        return
+    :func:`record_new` would read back), and raise its week's version."""
     when = report.occurred_at
     if timezone.is_naive(when):  # stored as Django stores it: in the default time zone
         when = timezone.make_aware(when)
+    touch([buckets(when)[0]])
+    if report.deleted_at is not None:
+        return
     apply(tally((area_id, report.category_id, when, int(report.quantity)) for area_id in area_ids))
 
 
