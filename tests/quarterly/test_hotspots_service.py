@@ -233,6 +233,18 @@ def test_cached_cells_follow_who_asks_and_new_reports(client, data):
     assert reports(viewer) == 51
 
 
+def test_browsers_that_accept_gzip_get_the_cells_compressed(analyst_client):
+    import gzip
+
+    url, query = reverse("quarterly:hotspots_data"), {"quarter": str(QUARTER), "area": "centrum"}
+    plain = analyst_client.get(url, query)
+    packed = analyst_client.get(url, query, headers={"accept-encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert len(packed.content) < len(plain.content)
+
+
 def test_reporters_may_not_open_the_page(client, data):
     client.force_login(UserFactory(role="reporter", organization=data["org"]))
     assert client.get(reverse("quarterly:hotspots")).status_code == 403

@@ -6,6 +6,7 @@ Reports in categories the user may not see in detail are left out (see :mod:`.ho
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -194,18 +196,19 @@ def hotspots_data(request):
         raise PermissionDenied
     q = read_query(request.GET)
     if not q.errors:
-        # A large city's quarter is megabytes of GeoJSON that every map viewer asks for: kept serialised.
+        # A large city's quarter is megabytes of GeoJSON that every map viewer asks for: kept serialised and
+        # compressed (a tenth of the size, for phones), sent as it is to every browser that accepts gzip.
         parts = (q.query(), access.visibility_key(request.user))
         window = (q.quarter.first_day, q.quarter.last_day)
         body = datacache.cached("hotspot-cells", parts, lambda: _cells(request, q), window=window)
         if body is not None:
-            return HttpResponse(body, content_type="application/json")
+            return _gzipped_json(request, body)
     return JsonResponse({"error": " ".join(q.errors.values())}, status=400)
 
 
 def _cells(request, q: HotspotQuery) -> bytes | None:
-    """The cells as GeoJSON, or an empty collection saying why there is nothing to map; None when the query
-    is wrong (the reason is then on ``q.errors``)."""
+    """The cells as gzipped GeoJSON, or an empty collection saying why there is nothing to map; None when the
+    query is wrong (the reason is then on ``q.errors``)."""
     result, problem = compute(request, q, with_previous=False)
     if result is not None:
         data = result.geojson(only_interesting=True)
@@ -213,7 +216,16 @@ def _cells(request, q: HotspotQuery) -> bytes | None:
         data = {"type": "FeatureCollection", "features": [], "error": problem}
     else:
         return None
-    return json.dumps(data, cls=DjangoJSONEncoder).encode()
+    return gzip.compress(json.dumps(data, cls=DjangoJSONEncoder).encode(), compresslevel=6)
+
+
+def _gzipped_json(request, body: bytes) -> HttpResponse:
+    accepts = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(body if accepts else gzip.decompress(body), content_type="application/json")
+    if accepts:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 # ----------------------------------------------------------------------------------------- PDF map
