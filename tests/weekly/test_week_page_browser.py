@@ -75,7 +75,7 @@ def test_monday_screen(size, request, live_server):
     assert_no_js_errors(page)
 
 
-def test_week_navigation_filters_and_bad_week(desktop_page, live_server):
+def test_week_navigation_filters_and_bad_week(desktop_page, live_server, monkeypatch):
     page = desktop_page
     week, user = make_world()
     login(page, live_server, user)
@@ -100,4 +100,19 @@ def test_week_navigation_filters_and_bad_week(desktop_page, live_server):
     page.goto(f"{live_server.url}/weekly/help/")
     screenshot(page, "weekly-help")
     assert_accessible(page, context="help")
+    assert_no_js_errors(page)
+    # A large city's scope (here: more rows than a limit of 2): the signal rows, then every area's totals.
+    from samtrygg.weekly import views
+
+    monkeypatch.setattr(views, "TABLE_ROW_LIMIT", 2)
+    page.goto(f"{live_server.url}/weekly/{week}/")
+    assert page.locator("#table-shortened").is_visible()
+    rows = page.locator("table.week-counts tbody tr")
+    assert rows.count() >= 1 and page.locator("table.week-counts tr.is-signal").count() == rows.count()
+    assert page.locator("table.week-area-totals tbody tr").count() == 3  # Staden, Gottsunda, Gränby
+    screenshot(page, "weekly-week-many-rows")
+    assert_accessible(page, context="week with many rows")
+    page.locator("table.week-area-totals a", has_text="Gränby").first.click()
+    page.wait_for_url(f"**/weekly/{week}/?area=granby")
+    assert "Gränby" in page.locator("h1").inner_text()
     assert_no_js_errors(page)
