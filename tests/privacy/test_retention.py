@@ -13,6 +13,7 @@ from django.utils import timezone
 from samtrygg.audit.models import AuditEntry
 from samtrygg.categories.models import Category
 from samtrygg.privacy import retention
+from samtrygg.reports import aggregates
 from samtrygg.reports.models import Report, ReportPhoto
 from tests.factories import make_report
 
@@ -42,8 +43,13 @@ def test_old_free_text_and_photos_go_reports_stay(reporter, capsys, django_captu
     assert Report.objects.get(pk=old.pk).description and ReportPhoto.objects.count() == 3
 
     with_before = AuditEntry.objects.count()
+    old_week = aggregates.week_of(timezone.localtime(old.occurred_at).date())
+    old_version, new_version = aggregates.fingerprint(old_week, old_week), aggregates.fingerprint(now.date(), None)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("apply_retention")
+    # cached pages quoting the old text (a week's notable reports) are recomputed; other weeks' stay
+    assert aggregates.fingerprint(old_week, old_week) != old_version
+    assert aggregates.fingerprint(now.date(), None) == new_version
     texts = dict(Report.objects.values_list("pk", "description"))
     assert texts[old.pk] == "" and texts[middle.pk] == "" and texts[new.pk] == "Ny" and texts[other.pk] == "Kvar"
     assert set(ReportPhoto.objects.values_list("report_id", flat=True)) == {middle.pk, new.pk}

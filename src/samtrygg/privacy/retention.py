@@ -48,6 +48,7 @@ def describe(out: Outcome) -> str:
 
 def apply(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[Outcome]:
     from samtrygg.audit import log
+    from samtrygg.reports import aggregates
 
     now = now or timezone.now()
     outcomes = []
@@ -59,7 +60,13 @@ def apply(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[Outc
             if category.retain_text_months is not None:
                 out.text_before = months_before(now, category.retain_text_months)
                 old_texts = reports.filter(occurred_at__lt=out.text_before).exclude(description="")
-                out.texts = old_texts.count() if dry_run else old_texts.update(description="")
+                if dry_run:
+                    out.texts = old_texts.count()
+                else:
+                    # Cached pages of those weeks (their notable reports quote the text) are recomputed.
+                    times = old_texts.values_list("occurred_at", flat=True)
+                    aggregates.touch({aggregates.buckets(t)[0] for t in times})
+                    out.texts = old_texts.update(description="")
             if category.retain_photos_months is not None:
                 out.photos_before = months_before(now, category.retain_photos_months)
                 photos = ReportPhoto.objects.filter(report__in=reports.filter(occurred_at__lt=out.photos_before))
