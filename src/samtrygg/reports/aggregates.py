@@ -161,14 +161,21 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
 
 def record_created(report: Report, area_ids: Iterable[int]) -> None:
     """Add a report just inserted and linked to these areas, from the values in memory (what
-    :func:`record_new` would read back), and raise its week's version."""
-    when = report.occurred_at
-    if timezone.is_naive(when):  # stored as Django stores it: in the default time zone
-        when = timezone.make_aware(when)
-    touch([buckets(when)[0]])
+    :func:`record_new` would read back). The caller raises its week's version (:func:`week_of_report`)
+    with the other locks it takes last."""
     if report.deleted_at is not None:
         return
+    when = _aware(report.occurred_at)
     apply(tally((area_id, report.category_id, when, int(report.quantity)) for area_id in area_ids))
+
+
+def _aware(when: datetime) -> datetime:
+    return timezone.make_aware(when) if timezone.is_naive(when) else when  # naive: Django's default zone
+
+
+def week_of_report(report: Report) -> date:
+    """The Monday of the local ISO week a report happened in (its :class:`CountVersion` row)."""
+    return buckets(_aware(report.occurred_at))[0]
 
 
 def forget_area(area_id: int) -> None:

@@ -58,8 +58,10 @@ def create_report(user, *, containment: Containment | None = None, **fields) -> 
     assignment.link_new_report(report, containment)
     report.area_codes = list(containment.area_codes.values())
     events.reports_created.send(sender=Report, report_ids=[report.pk])
-    # Last: the audit chain's lock, taken here, is held until COMMIT and serialises every audited write; the
-    # less that runs after it, the more submissions can be under way at once.
+    # Last: the week's cache version (one row every submission of the week updates) and the audit chain's
+    # lock are held until COMMIT and serialise the writes; the less that runs after them, the more
+    # submissions can be under way at once. (Always in this order, as every other write path takes them.)
+    aggregates.touch([aggregates.week_of_report(report)])
     log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
     return report
 
