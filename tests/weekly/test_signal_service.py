@@ -93,3 +93,36 @@ def test_range_of_weeks_and_narrowing(outbreak):
     assert signal_service.alarms(WEEK)[0].area.code == "gottsunda"
     d = rows[-1].as_dict()
     assert d["week"] == str(WEEK) and d["area"]["code"] == "gottsunda" and d["alarm"] is True
+
+
+def test_a_report_in_the_judged_week_rereads_that_week_only_and_one_in_the_history_all(outbreak):
+    """The five years of history are cached under their own weeks' versions: a new report in the judged week
+    (this week, all week long) reads one week of counts again; a back-dated one reads the history again.
+    Either way the result is what a computation from scratch gives."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def compute():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = signal_service.compute(WEEK, WEEK).rows
+        reads = [q["sql"] for q in ctx.captured_queries if "reports_reportcount" in q["sql"]]
+        return {(r.area.code, r.category.code): (r.count, r.expected, r.alarm) for r in rows}, len(reads)
+
+    def from_scratch():
+        cache.clear()
+        return compute()[0]
+
+    from samtrygg.accounts.models import Organization
+
+    parks = Organization.objects.get(code="parker")  # a new organisation would change the reference data
+    compute()
+    bulk_reports([(WEEK.start() + timedelta(hours=50), "brand")], organization=parks, areas=[outbreak["granby"]])
+    after_new, reads = compute()
+    assert reads == 1 and after_new[("granby", "brand")][0] == 4
+    assert after_new == from_scratch()
+    bulk_reports([(WEEK.shift(-30).start() + timedelta(hours=50), "brand")] * 6, organization=parks,
+                 areas=[outbreak["granby"]])
+    after_old, reads = compute()
+    assert reads == 2 and after_old[("granby", "brand")][1] != after_new[("granby", "brand")][1]
+    assert after_old == from_scratch()

@@ -130,6 +130,20 @@ class Computation:
     detect_seconds: float
 
 
+def _counts(start: IsoWeek, first: IsoWeek, last: IsoWeek, *, series: list[tuple[int, int]],
+            areas: list[int]) -> np.ndarray:
+    """Incidents per series × week from ``start`` to ``last``. The history (the weeks before ``first``) is
+    cached under its own weeks' versions: when a report arrives in the judged weeks — this week, all week
+    long — only those weeks are read again, not five years (1 s of the 1.4 s at 5M reports)."""
+    before = first.previous()
+    history = datacache.cached(
+        "weekly-history-counts", (str(start), str(before), series, areas),
+        lambda: weekly_counts(start, before, series=series, areas=areas).counts,
+        window=(start.monday, before.sunday))
+    judged = weekly_counts(first, last, series=series, areas=areas).counts
+    return np.concatenate([history, judged], axis=1)
+
+
 def compute(first: IsoWeek, last: IsoWeek, *, areas=None, categories=None) -> Computation:
     import time
 
@@ -142,16 +156,16 @@ def compute(first: IsoWeek, last: IsoWeek, *, areas=None, categories=None) -> Co
     t0 = time.perf_counter()
     # Every active category is fetched (not only the asked ones): an area's history starts with its
     # first report of any category.
-    wc = weekly_counts(start, last, series=[(a.id, c.id) for a in area_refs for c in all_cats],
-                       areas=[a.id for a in area_refs])
+    counts_all = _counts(start, first, last, series=[(a.id, c.id) for a in area_refs for c in all_cats],
+                         areas=[a.id for a in area_refs])
     t1 = time.perf_counter()
-    cube = wc.counts.reshape(len(area_refs), len(all_cats), wc.counts.shape[1])
+    cube = counts_all.reshape(len(area_refs), len(all_cats), counts_all.shape[1])
     area_start = _first_nonzero(cube.sum(axis=1))  # (areas,)
     wanted = {c.id for c in cat_refs}
     keep = [i for i, c in enumerate(all_cats) if c.id in wanted]
     cats = [all_cats[i] for i in keep]
     cat_start = _first_nonzero(cube.sum(axis=0))[keep]  # (categories,)
-    counts = cube[:, keep, :].reshape(len(area_refs) * len(keep), wc.counts.shape[1])
+    counts = cube[:, keep, :].reshape(len(area_refs) * len(keep), counts_all.shape[1])
     history_start = np.maximum(area_start[:, None], cat_start[None, :]).reshape(-1)
     first_col = HISTORY_WEEKS
     rows: list[SignalRow] = []
