@@ -172,3 +172,51 @@ def test_wholesale_changes_raise_every_window():
     assert after_outline != before
     aggregates.rebuild()
     assert aggregates.fingerprint(*week) != after_outline
+
+
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
+                    reason="SQLite lets one writer at a time anyway")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_and_edits_of_one_week_and_bucket_never_deadlock_and_keep_the_counts():
+    """A new report and an edit in the same week and count bucket take the same rows (the bucket, the week's
+    version, the audit lock): in the same order, so neither waits for the other in a circle. Two edits of
+    one report at once: the second waits for the first, so its difference is taken from what is there."""
+    import threading
+
+    from django.db import connection
+
+    AreaFactory(code="city", geometry=square(CENTRE_X, CENTRE_Y, 1000))
+    user = UserFactory()
+    day = datetime(2025, 6, 4, 12, tzinfo=UTC)
+    existing = [services.create_report(user, category=category("klotter"), occurred_at=day, x=CENTRE_X,
+                                       y=CENTRE_Y) for _ in range(3)]
+    errors = []
+
+    def create():
+        try:
+            for i in range(12):
+                services.create_report(user, category=category("klotter"), occurred_at=day + timedelta(hours=i),
+                                       x=CENTRE_X, y=CENTRE_Y)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def edit():
+        try:
+            for i in range(12):
+                report = Report.objects.get(pk=existing[i % 3].pk)
+                services.update_report(user, report, quantity=1 + i % 4, description=f"ändrad {i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=f) for f in (create, edit, create, edit)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    _assert_consistent()
+    assert Report.objects.count() == 3 + 24

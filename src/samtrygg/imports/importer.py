@@ -59,11 +59,13 @@ def import_validated(v: Validated, *, actor=None, source: str = "import", batch=
     """Write every valid row of `v` in one transaction and record one audit entry. Returns the counts."""
     outcome = Outcome(skipped=len(v.errors) + v.skipped_total)
     created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    weeks: set = set()  # the weeks the import touched: their cache versions are raised once, at the end
     with transaction.atomic():
         for start in range(0, v.valid, CHUNK):
-            _import_chunk(v, start, min(start + CHUNK, v.valid), outcome, created_by_id, source)
+            _import_chunk(v, start, min(start + CHUNK, v.valid), outcome, created_by_id, source, weeks)
             if progress is not None:
                 progress(min(start + CHUNK, v.valid) - start)
+        aggregates.touch(weeks)
         if batch is not None:
             batch.created_count, batch.updated_count = outcome.created, outcome.updated
             batch.unchanged_count = outcome.unchanged
@@ -76,7 +78,8 @@ def import_validated(v: Validated, *, actor=None, source: str = "import", batch=
     return outcome
 
 
-def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_by_id, source: str) -> None:
+def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_by_id, source: str,
+                  weeks: set) -> None:
     now = timezone.now()
     existing = _existing(v, start, end)
     new: list[Report] = []
@@ -109,18 +112,18 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
         if moved:
             moved_rows.append(i)
             moved_ids.append(report.pk)
-    with aggregates.tracking([r.pk for r in changed]):
+    with aggregates.tracking([r.pk for r in changed], weeks=weeks):
         _write_chunk(v, new, new_rows, changed, moved_rows, moved_ids, outcome, now)
     if new:
         # The new reports' contributions come from the validated rows (no query): one row per area link.
         link_rows, area_ids = v.area_links  # sorted by row
         lo, hi = np.searchsorted(link_rows, [start, end])
         index = {row: report for row, report in zip(new_rows, new, strict=True)}
-        aggregates.touch({aggregates.buckets(r.occurred_at)[0] for r in new})
         aggregates.apply(aggregates.tally(
             (area, r.category_id, r.occurred_at, r.quantity)
             for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)
             if (r := index.get(row)) is not None))
+        weeks.update(aggregates.buckets(r.occurred_at)[0] for r in new)
         reports_created.send(sender=Report, report_ids=[r.pk for r in new])
 
 

@@ -14,6 +14,12 @@ local ISO week and month) before and after the change and adds the difference wi
 and the table is exactly what a recount gives. Keys are written in sorted order so two transactions that
 touch the same buckets lock them in the same order (no deadlock).
 
+The same paths raise the version of every week their reports lay in or lie in (:func:`touch`,
+:class:`~samtrygg.reports.models.CountVersion`; an edit of a description too, and reports in no area):
+:func:`fingerprint` of a range of weeks is what caches of results over those weeks key on
+(:mod:`samtrygg.reports.datacache`). Writers lock the count buckets, then these rows, then the audit
+chain's lock, always in that order (so two writers never wait for each other in a circle).
+
 :func:`rebuild` recomputes the whole table (``samtrygg rebuild-counts``): one ``INSERT … SELECT … GROUP BY``
 on PostgreSQL, chunks of reports in Python elsewhere. :func:`recount` is the independent recount the
 consistency test compares with.
@@ -138,16 +144,27 @@ def _difference(after: Tally, before: Tally) -> Tally:
 
 
 @contextmanager
-def tracking(report_ids: Iterable[int]) -> Iterator[None]:
+def tracking(report_ids: Iterable[int], *, weeks: set[date] | None = None) -> Iterator[None]:
     """Keep the counts right across a change to these (existing) reports and their area links, and raise the
-    versions of the weeks they lay in before and lie in after."""
-    ids = list(report_ids)
+    versions of the weeks they lay in before and lie in after — or, given a ``weeks`` set, add those weeks to
+    it for the caller to raise once at its end (a change made in several chunks then locks every count
+    bucket before any week, as the other writers do)."""
+    ids = sorted(set(report_ids))
     with transaction.atomic():
+        # Two writers changing one report at once: the second reads "before" only once the first has
+        # committed, or its difference would be taken from a state that is no longer there (rows locked in
+        # id order, as every writer locks them).
+        for start in range(0, len(ids), CHUNK):
+            list(Report.objects.select_for_update().filter(id__in=ids[start:start + CHUNK]).order_by("id")
+                 .values_list("id", flat=True))
         before, weeks_before = _read(ids)
         yield
         after, weeks_after = _read(ids)
-        touch(weeks_before | weeks_after)
         apply(_difference(after, before))
+        if weeks is None:
+            touch(weeks_before | weeks_after)
+        else:
+            weeks |= weeks_before | weeks_after
 
 
 def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None:
@@ -155,8 +172,8 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
     just linked to that area)."""
     with transaction.atomic():
         counts, weeks = _read(report_ids, area_id=area_id)
-        touch(weeks)
         apply(counts)
+        touch(weeks)
 
 
 def record_created(report: Report, area_ids: Iterable[int]) -> None:
