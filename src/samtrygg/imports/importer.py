@@ -123,7 +123,7 @@ def _import_chunk(v: Validated, start: int, end: int, outcome: Outcome, created_
             (area, r.category_id, r.occurred_at, r.quantity)
             for row, area in zip(link_rows[lo:hi].tolist(), area_ids[lo:hi].tolist(), strict=True)
             if (r := index.get(row)) is not None))
-        weeks.update(aggregates.buckets(r.occurred_at)[0] for r in new)
+        weeks.update(aggregates.week_of_moment(r.occurred_at) for r in new)
         reports_created.send(sender=Report, report_ids=[r.pk for r in new])
 
 

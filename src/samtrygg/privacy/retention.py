@@ -65,7 +65,7 @@ def apply(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[Outc
                 else:
                     # Cached pages of those weeks (their notable reports quote the text) are recomputed.
                     times = old_texts.values_list("occurred_at", flat=True)
-                    aggregates.touch({aggregates.buckets(t)[0] for t in times})
+                    aggregates.touch({aggregates.week_of_moment(t) for t in times})
                     out.texts = old_texts.update(description="")
             if category.retain_photos_months is not None:
                 out.photos_before = months_before(now, category.retain_photos_months)

@@ -108,8 +108,9 @@ def _field_of(exc: Exception) -> str:
     return "quarter"
 
 
-def compute(request, q: HotspotQuery, *, with_previous: bool):
-    """The service result, or None with the error put on ``q.errors`` (a field) or returned as text."""
+def compute(request, q: HotspotQuery, *, with_previous: bool, keep: bool = True):
+    """The service result, or None with the error put on ``q.errors`` (a field) or returned as text. With
+    ``keep`` the result is cached (the page); the data endpoint caches its serialised cells instead."""
     prev = q.quarter.previous()
 
     def analyse() -> svc.HotspotResult:
@@ -122,6 +123,8 @@ def compute(request, q: HotspotQuery, *, with_previous: bool):
     try:
         # The grid analysis of a large city's quarter takes most of a second and every viewer of the page
         # and its map asks for the same cells: cached under the quarter's data versions and what the user may see.
+        if not keep:
+            return analyse(), None
         parts = (q.query(), access.visibility_key(request.user), with_previous)
         window = ((prev if with_previous else q.quarter).first_day, q.quarter.last_day)
         return datacache.cached("hotspots", parts, analyse, window=window), None
@@ -209,7 +212,7 @@ def hotspots_data(request):
 def _cells(request, q: HotspotQuery) -> bytes | None:
     """The cells as gzipped GeoJSON, or an empty collection saying why there is nothing to map; None when the
     query is wrong (the reason is then on ``q.errors``)."""
-    result, problem = compute(request, q, with_previous=False)
+    result, problem = compute(request, q, with_previous=False, keep=False)
     if result is not None:
         data = result.geojson(only_interesting=True)
     elif problem:

@@ -48,10 +48,24 @@ Key = tuple[int, int, date, date]  # area, category, week (Monday), month (1st)
 Tally = dict[Key, list[int]]  # key -> [n, quantity]
 
 
+def week_of(day: date) -> date:
+    """The Monday of a local date's ISO week (the weeks :class:`CountVersion` counts)."""
+    return day - timedelta(days=day.weekday())
+
+
 def buckets(occurred_at: datetime) -> tuple[date, date]:
     """(Monday of the local ISO week, first day of the local month) of a moment."""
     day = occurred_at.astimezone(STOCKHOLM).date()
-    return day - timedelta(days=day.weekday()), day.replace(day=1)
+    return week_of(day), day.replace(day=1)
+
+
+def _aware(when: datetime) -> datetime:
+    return timezone.make_aware(when) if timezone.is_naive(when) else when  # naive: Django's default zone
+
+
+def week_of_moment(when: datetime) -> date:
+    """The Monday of the local ISO week of a moment (its :class:`CountVersion` row)."""
+    return buckets(_aware(when))[0]
 
 
 def tally(rows: Iterable[tuple[int, int, datetime, int]]) -> Tally:
@@ -87,7 +101,7 @@ def _read(report_ids: Iterable[int], *, area_id: int | None = None) -> tuple[Tal
         rows = reports.values_list("reportarea__area_id", "category_id", "occurred_at", "quantity", "deleted_at")
         counted = []
         for area, cat, when, qty, deleted_at in rows.iterator(chunk_size=CHUNK):
-            weeks.add(buckets(when)[0])
+            weeks.add(week_of_moment(when))
             if area is not None and deleted_at is None:
                 counted.append((area, cat, when, qty))
         for key, (n, q) in tally(counted).items():
@@ -178,7 +192,7 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
 
 def record_created(report: Report, area_ids: Iterable[int]) -> None:
     """Add a report just inserted and linked to these areas, from the values in memory (what
-    :func:`record_new` would read back). The caller raises its week's version (:func:`week_of_report`)
+    :func:`record_new` would read back). The caller raises its week's version (:func:`week_of_moment`)
     with the other locks it takes last."""
     if report.deleted_at is not None:
         return
@@ -186,24 +200,10 @@ def record_created(report: Report, area_ids: Iterable[int]) -> None:
     apply(tally((area_id, report.category_id, when, int(report.quantity)) for area_id in area_ids))
 
 
-def _aware(when: datetime) -> datetime:
-    return timezone.make_aware(when) if timezone.is_naive(when) else when  # naive: Django's default zone
-
-
-def week_of_report(report: Report) -> date:
-    """The Monday of the local ISO week a report happened in (its :class:`CountVersion` row)."""
-    return buckets(_aware(report.occurred_at))[0]
-
-
 def forget_area(area_id: int) -> None:
     """Drop an area's counts (its links are being recomputed; :func:`record_new` adds them back)."""
     ReportCount.objects.filter(area_id=area_id).delete()
     touch([EPOCH])
-
-
-def week_of(day: date) -> date:
-    """The Monday of a local date's ISO week (the weeks :class:`CountVersion` counts)."""
-    return day - timedelta(days=day.weekday())
 
 
 def fingerprint(first: date | None = None, last: date | None = None) -> str:

@@ -61,7 +61,7 @@ def create_report(user, *, containment: Containment | None = None, **fields) -> 
     # Last: the week's cache version (one row every submission of the week updates) and the audit chain's
     # lock are held until COMMIT and serialise the writes; the less that runs after them, the more
     # submissions can be under way at once. (Always in this order, as every other write path takes them.)
-    aggregates.touch([aggregates.week_of_report(report)])
+    aggregates.touch([aggregates.week_of_moment(report.occurred_at)])
     log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
     return report
 
