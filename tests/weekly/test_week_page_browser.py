@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from samtrygg.weekly.weeks import IsoWeek
-from tests.conftest import assert_accessible, assert_no_js_errors, login, screenshot
+from tests.conftest import DESKTOP, PHONE, assert_accessible, assert_no_js_errors, login, screenshot
 from tests.factories import AreaFactory, OrganizationFactory, UserFactory, square
 from tests.weekly.weekly_data import bulk_reports
 
@@ -112,6 +112,11 @@ def test_week_navigation_filters_and_bad_week(desktop_page, live_server, monkeyp
     assert page.locator("table.week-area-totals tbody tr").count() == 3  # Staden, Gottsunda, Gränby
     screenshot(page, "weekly-week-many-rows")
     assert_accessible(page, context="week with many rows")
+    page.set_viewport_size(PHONE)  # the same on a phone's width
+    assert page.locator("table.week-area-totals").is_visible()
+    screenshot(page, "weekly-week-many-rows-phone")
+    assert_accessible(page, context="week with many rows, phone")
+    page.set_viewport_size(DESKTOP)
     page.locator("table.week-area-totals a", has_text="Gränby").first.click()
     page.wait_for_url(f"**/weekly/{week}/?area=granby")
     assert "Gränby" in page.locator("h1").inner_text()
