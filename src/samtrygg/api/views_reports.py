@@ -233,7 +233,7 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         external_id = (data.get("external_id") or "").strip() or None
         _check_external_id(request.user, external_id)
         try:
-            report = services.create_report(request.user, source="api", external_id=external_id,
+            report = services.submit_report(request.user, source="api", external_id=external_id,
                                             containment=form.containment, **form.report_fields())
         except IntegrityError:  # the same external_id posted twice at once: the other one won
             _check_external_id(request.user, external_id)

@@ -74,6 +74,12 @@ def start_request(*, pinned: bool) -> None:
     _base_depth.set(len(conn.atomic_blocks) if conn.in_atomic_block else 0)
 
 
+def note_write() -> None:
+    """This request wrote, on another thread (a group commit, :mod:`samtrygg.core.group_commit`)."""
+    if replica_configured():
+        _wrote.set(True)
+
+
 def wrote() -> bool:
     return _wrote.get()
 

@@ -190,14 +190,12 @@ def record_new(report_ids: Iterable[int], *, area_id: int | None = None) -> None
         touch(weeks)
 
 
-def record_created(report: Report, area_ids: Iterable[int]) -> None:
-    """Add a report just inserted and linked to these areas, from the values in memory (what
-    :func:`record_new` would read back). The caller raises its week's version (:func:`week_of_moment`)
+def record_created(linked: Iterable[tuple[Report, Iterable[int]]]) -> None:
+    """Add reports just inserted, each linked to its areas, from the values in memory (what
+    :func:`record_new` would read back). The caller raises their weeks' versions (:func:`week_of_moment`)
     with the other locks it takes last."""
-    if report.deleted_at is not None:
-        return
-    when = _aware(report.occurred_at)
-    apply(tally((area_id, report.category_id, when, int(report.quantity)) for area_id in area_ids))
+    apply(tally((area_id, report.category_id, _aware(report.occurred_at), int(report.quantity))
+                for report, area_ids in linked if report.deleted_at is None for area_id in area_ids))
 
 
 def forget_area(area_id: int) -> None:

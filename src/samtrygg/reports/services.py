@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,8 @@ from samtrygg.analysis import geo
 from samtrygg.areas import assignment
 from samtrygg.areas.assignment import Containment, assign_reports
 from samtrygg.audit import log
+from samtrygg.core import db_router
+from samtrygg.core.group_commit import GroupCommit
 
 from . import aggregates, events
 from .models import Report
@@ -36,7 +39,16 @@ def set_position(report: Report, *, lat: float | None = None, lon: float | None 
         raise ValueError("a position needs lat/lon or x/y")
 
 
-@transaction.atomic
+@dataclass
+class NewReport:
+    """One report to create: its author, its fields (``lat``/``lon`` or ``x``/``y`` for the position) and what
+    the form's check of the position found (if it did)."""
+
+    user: Any
+    fields: dict[str, Any]
+    containment: Containment | None = None
+
+
 def create_report(user, *, containment: Containment | None = None, **fields) -> Report:
     """Create a report with its area and place links, counts, audit entry and ``reports_created`` event.
 
@@ -44,26 +56,58 @@ def create_report(user, *, containment: Containment | None = None, **fields) -> 
     used if it was found for the position saved, else it is looked up again. The report returned carries
     ``area_codes``: its areas' codes, in the order the API lists them.
     """
-    lat, lon = fields.pop("lat", None), fields.pop("lon", None)
-    x, y = fields.pop("x", None), fields.pop("y", None)
-    report = Report(**fields)
-    if report.organization_id is None and user is not None:
-        report.organization = user.organization
-    if report.created_by_id is None and getattr(user, "is_authenticated", False):
-        report.created_by = user
-    set_position(report, lat=lat, lon=lon, x=x, y=y)
-    report.save()
-    if containment is None or not containment.applies_to(report.x, report.y):
-        containment = assignment.containment(report.x, report.y)
-    assignment.link_new_report(report, containment)
-    report.area_codes = list(containment.area_codes.values())
-    events.reports_created.send(sender=Report, report_ids=[report.pk])
-    # Last: the week's cache version (one row every submission of the week updates) and the audit chain's
+    return create_reports([NewReport(user, fields, containment)])[0]
+
+
+def submit_report(user, *, containment: Containment | None = None, **fields) -> Report:
+    """:func:`create_report` for a submission on its own (the API's): submissions arriving at the same time in
+    this process are created in one transaction (a group commit), each still checked, linked, counted and
+    audited as its own, and each caller gets its report, or its own exception, once it is committed. Inside a
+    transaction it is :func:`create_report` (another caller's rollback must not take this report with it)."""
+    if transaction.get_connection().in_atomic_block:
+        return create_report(user, containment=containment, **fields)
+    report = SUBMISSIONS.submit(NewReport(user, fields, containment))
+    db_router.note_write()
+    return report
+
+
+@transaction.atomic
+def create_reports(items: list[NewReport]) -> list[Report]:
+    """Create several reports (of one or several authors) in one transaction, each as :func:`create_report`
+    does, in about as many statements as one."""
+    reports = []
+    for item in items:
+        fields = dict(item.fields)
+        lat, lon = fields.pop("lat", None), fields.pop("lon", None)
+        x, y = fields.pop("x", None), fields.pop("y", None)
+        report = Report(**fields)
+        if report.organization_id is None and item.user is not None:
+            report.organization = item.user.organization
+        if report.created_by_id is None and getattr(item.user, "is_authenticated", False):
+            report.created_by = item.user
+        set_position(report, lat=lat, lon=lon, x=x, y=y)
+        reports.append(report)
+    Report.objects.bulk_create(reports)  # their ids come back (RETURNING, PostgreSQL and SQLite)
+    found = []
+    for item, report in zip(items, reports, strict=True):
+        containment = item.containment
+        if containment is None or not containment.applies_to(report.x, report.y):
+            containment = assignment.containment(report.x, report.y)
+        report.area_codes = list(containment.area_codes.values())
+        found.append(containment)
+    assignment.link_new_reports(reports, found)
+    events.reports_created.send(sender=Report, report_ids=[report.pk for report in reports])
+    # Last: the weeks' cache versions (one row every submission of a week updates) and the audit chain's
     # lock are held until COMMIT and serialise the writes; the less that runs after them, the more
     # submissions can be under way at once. (Always in this order, as every other write path takes them.)
-    aggregates.touch([aggregates.week_of_moment(report.occurred_at)])
-    log.record(user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
-    return report
+    aggregates.touch({aggregates.week_of_moment(report.occurred_at) for report in reports})
+    log.append([log.entry(item.user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
+                for item, report in zip(items, reports, strict=True)])
+    return reports
+
+
+#: The submissions of this process (:func:`submit_report`).
+SUBMISSIONS: GroupCommit[NewReport, Report] = GroupCommit(create_reports)
 
 
 @transaction.atomic
