@@ -83,7 +83,9 @@
       map.areasReady.then(function (layer) { if (layer) { map.fitBounds(layer.getBounds()); } });
     }
 
-    var controller = null, timer = null;
+    // view counts the map's moves: an answer for a view the map has since left is dropped, so the state shown
+    // (and data-loaded, which the browser tests wait for) always belongs to the view on screen.
+    var controller = null, timer = null, view = 0;
     function viewUrl() {
       var b = map.getBounds();
       var base = el.dataset.pointsUrl;
@@ -93,11 +95,13 @@
     function load() {
       if (controller) { controller.abort(); }
       controller = new AbortController();
+      var asked = view;
       el.dataset.loading = "true";
       fetch(viewUrl(), { credentials: "same-origin", headers: { Accept: "application/json" },
                          signal: controller.signal })
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (data) {
+          if (asked !== view) { return; }
           points.clearLayers();
           cells.clearLayers();
           if (data.mode === "clusters") {
@@ -111,14 +115,19 @@
           delete el.dataset.loading;
         })
         .catch(function (err) {
-          if (err && err.name === "AbortError") { return; }
+          if ((err && err.name === "AbortError") || asked !== view) { return; }
           var status = document.getElementById("map-status");
           if (status) { status.textContent = el.dataset.errorLabel; status.classList.add("error-text"); }
           el.dataset.loaded = "error";
           delete el.dataset.loading;
         });
     }
-    map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 120); });
+    map.on("moveend", function () {
+      view += 1;
+      el.dataset.loading = "true";
+      clearTimeout(timer);
+      timer = setTimeout(load, 120);
+    });
     load();
   }
 
