@@ -126,3 +126,23 @@ def test_creation_is_audited_without_the_key(made, admin_user):
     assert entry.actor == admin_user
     assert raw not in str(entry.changes) and raw not in entry.summary
     assert entry.changes["role"] == [None, "reporter"]
+
+
+def test_the_token_read_by_its_prefix_is_what_the_orm_reads(made, org, django_assert_num_queries):
+    """tokens._by_prefix writes out the select_related query; every field of the four objects (times aware,
+    as the ORM converts them) must equal the ORM's, in one query."""
+    token, raw = made
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=30),
+                                                last_used_at=timezone.now())
+    orm = ApiToken.objects.select_related("organization", "service_user", "service_user__organization").get(
+        pk=token.pk)
+    with django_assert_num_queries(1):
+        found = tokens._by_prefix(token.prefix)
+        pairs = [(found, orm), (found.organization, orm.organization), (found.service_user, orm.service_user),
+                 (found.service_user.organization, orm.service_user.organization)]
+    for mine, theirs in pairs:
+        assert type(mine) is type(theirs) and not mine._state.adding
+        for field in theirs._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert found.expires_at.tzinfo is not None and found.service_user.organization == org
+    assert tokens._by_prefix("00000000") is None
