@@ -231,11 +231,12 @@ class ReportViewSet(StrictQueryMixin, viewsets.GenericViewSet):
         if not form.is_valid():
             raise FormErrors(from_form_errors(form))
         external_id = (data.get("external_id") or "").strip() or None
-        _check_external_id(request.user, external_id)
         try:
             report = services.submit_report(request.user, source="api", external_id=external_id,
                                             containment=form.containment, **form.report_fields())
-        except IntegrityError:  # the same external_id posted twice at once: the other one won
+        except IntegrityError:
+            # The database's unique constraint finds a used external_id (posted before, or twice at once): one
+            # query fewer for every submission than asking first. Which report has it is only read now.
             _check_external_id(request.user, external_id)
             raise
         # Shown as GET shows it, from what was just saved: the reporter's own organisation's report is always
