@@ -3,6 +3,7 @@ which hides a partner's bug and contradicts the schema. These refuse the wrong J
 
 from __future__ import annotations
 
+import copy
 import math
 
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,27 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("type")
         return data
+
+
+class CopiedFieldsMixin:
+    """Each instance's fields are shallow copies of the class's declared fields, copied deeply once per class.
+
+    DRF deep-copies every declared field for every serializer instance (its validators and all); for a report
+    submitted that was a sixth of the request's Python (benchmarks/scale.py, (c)). A shallow copy is enough
+    for fields that are bound (``bind`` sets attributes on the copy) and then only read, as plain fields are;
+    a nested serializer, which keeps state of its own, is refused.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        declared = cls.__dict__.get("_declared_copies")
+        if declared is None:
+            declared = copy.deepcopy(self._declared_fields)
+            nested = [name for name, field in declared.items() if isinstance(field, serializers.BaseSerializer)]
+            if nested:
+                raise TypeError(f"{cls.__name__}: nested serializers ({', '.join(nested)}) need DRF's deep copy")
+            cls._declared_copies = declared
+        return {name: copy.copy(field) for name, field in declared.items()}
 
 
 class StrictSerializer(serializers.Serializer):

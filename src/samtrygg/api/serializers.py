@@ -10,7 +10,14 @@ from rest_framework import serializers
 from samtrygg.imports.validation import MAX_EXTERNAL_ID, MAX_QUANTITY
 
 from .bulk import ROW_SCHEMA
-from .fields import StrictBooleanField, StrictCharField, StrictFloatField, StrictIntegerField, StrictSerializer
+from .fields import (
+    CopiedFieldsMixin,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    StrictSerializer,
+)
 
 MAX_DESCRIPTION = 5000
 MAX_BULK_ROWS = 10_000
@@ -80,7 +87,7 @@ class PlaceSerializer(serializers.Serializer):
 
 # ---- reports -------------------------------------------------------------------------------------------
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(CopiedFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField(allow_null=True)
     organization = serializers.CharField(source="organization.code")
@@ -113,7 +120,7 @@ class ReportSerializer(serializers.Serializer):
         return reverse("reports:detail", args=[obj.pk])
 
 
-class ReportWriteSerializer(StrictSerializer):
+class ReportWriteSerializer(CopiedFieldsMixin, StrictSerializer):
     """One report as the web form takes it: a position (lat/lon, x/y or a named place), time, category."""
 
     external_id = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_EXTERNAL_ID,
