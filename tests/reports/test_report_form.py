@@ -483,3 +483,20 @@ def test_photo_is_served_only_to_those_who_see_the_report(client, reporter, user
     other = make_report(policeman)
     client.force_login(policeman)
     assert client.get(reverse("reports:photo", args=[other.pk, photo.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_each_form_reads_the_categories_and_places_active_now(area):
+    """The form's choices start from querysets built once: every form must still see today's active rows."""
+    park = PlaceFactory(code="parken", geometry=square(CENTRE_X, CENTRE_Y, 100))
+    data = good_data(place=park.pk)
+    assert ReportForm(data, {}).is_valid()
+    Category.objects.filter(code="klotter").update(is_active=False)
+    form = ReportForm(data, {})
+    assert not form.is_valid() and "category" in form.errors
+    Category.objects.filter(code="klotter").update(is_active=True)
+    park.is_active = False
+    park.save()
+    form = ReportForm(data, {})
+    assert not form.is_valid() and "place" in form.errors
+    assert ReportForm(good_data(), {}).is_valid()

@@ -132,6 +132,13 @@ class PreloadedModelChoiceField(forms.ModelChoiceField):
                                     params={"value": value})
 
 
+# Built once and only ever cloned (a choice field's queryset setter clones what it is given; never evaluate these
+# themselves, or their results would be kept): building the filters anew for every form took a tenth of an API
+# submission's Python (benchmarks/scale.py, (c)).
+_ACTIVE_CATEGORIES = Category.objects.filter(is_active=True).order_by("sort_order", "name")
+_ACTIVE_PLACES = Place.objects.filter(is_active=True).order_by("name")
+
+
 class ReportForm(forms.Form):
     lat = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90,
@@ -176,18 +183,17 @@ class ReportForm(forms.Form):
         self.report = report
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        choosable = Category.objects.filter(is_active=True)
-        places = Place.objects.filter(is_active=True)
+        choosable, places = _ACTIVE_CATEGORIES, _ACTIVE_PLACES
         if report is not None:
             # An edited report keeps its category and place even if they were deactivated since.
-            choosable = choosable | Category.objects.filter(pk=report.category_id)
+            choosable = (choosable | Category.objects.filter(pk=report.category_id)).order_by("sort_order", "name")
             if report.place_id:
-                places = places | Place.objects.filter(pk=report.place_id)
-        self.fields["category"].queryset = choosable.order_by("sort_order", "name")
+                places = (places | Place.objects.filter(pk=report.place_id)).order_by("name")
+        self.fields["category"].queryset = choosable
         if categories is not None:  # the same choice as the queryset's, made in memory
             self.fields["category"].preloaded = [
                 c for c in categories if c.is_active or (report is not None and c.pk == report.category_id)]
-        self.fields["place"].queryset = places.order_by("name")
+        self.fields["place"].queryset = places
         self.fields["quantity"].widget.attrs["min"] = 1
         self.position = None  # (lat, lon, x, y) once validated
         self.containment = None  # the areas and places around the position, once validated
