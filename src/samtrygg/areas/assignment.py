@@ -85,18 +85,13 @@ def containing(x: float, y: float) -> tuple[list[int], list[int]]:
 
 def link_new_reports(reports, found: list[Containment]) -> None:
     """Link reports that were just inserted to the areas and places around them (``found``, in the same
-    order), and count them.
-
-    The reports have no links and no counts yet, so nothing is read back or deleted (:func:`assign_reports`
-    does both, for reports that may have moved).
-    """
-    from samtrygg.reports import aggregates
+    order). They have no links yet, so nothing is read back or deleted (:func:`assign_reports` does both, for
+    reports that may have moved); the caller counts them (``aggregates.record_created``)."""
     from samtrygg.reports.models import ReportArea, ReportPlace
 
     pairs = list(zip(reports, found, strict=True))
     ReportArea.objects.bulk_create([ReportArea(report_id=r.pk, area_id=a) for r, c in pairs for a in c.area_codes])
     ReportPlace.objects.bulk_create([ReportPlace(report_id=r.pk, place_id=p) for r, c in pairs for p in c.place_ids])
-    aggregates.record_created([(r, list(c.area_codes)) for r, c in pairs])
 
 
 def assign_reports(report_ids: Iterable[int] | None = None) -> int:

@@ -97,9 +97,11 @@ def create_reports(items: list[NewReport]) -> list[Report]:
         found.append(containment)
     assignment.link_new_reports(reports, found)
     events.reports_created.send(sender=Report, report_ids=[report.pk for report in reports])
-    # Last: the weeks' cache versions (one row every submission of a week updates) and the audit chain's
-    # lock are held until COMMIT and serialise the writes; the less that runs after them, the more
-    # submissions can be under way at once. (Always in this order, as every other write path takes them.)
+    # Last: the count buckets, the weeks' cache versions (one row every submission of a week updates) and the
+    # audit chain's lock are held until COMMIT and serialise the writes; the less that runs after them, the
+    # more submissions can be under way at once. (Always in this order, as every other write path takes them.)
+    aggregates.record_created([(report, list(containment.area_codes))
+                               for report, containment in zip(reports, found, strict=True)])
     aggregates.touch({aggregates.week_of_moment(report.occurred_at) for report in reports})
     log.append([log.entry(item.user, "create", report, summary=str(report), changes=log.diff({}, snapshot(report)))
                 for item, report in zip(items, reports, strict=True)])
