@@ -38,25 +38,37 @@ def _wait_until(condition, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_submissions_arriving_while_a_batch_runs_share_the_next_batch():
-    release = threading.Event()
-    batches = []
+def _first_batch_held(answer, *, max_batch=100):
+    """A group whose first batch waits until ``release`` is set; ``answer(items)`` gives a batch's results (or
+    raises). Returns the group, the items of every batch run, and ``release``."""
+    release, batches = threading.Event(), []
 
     def run_batch(items):
         batches.append(list(items))
         if len(batches) == 1:
             release.wait(5)
-        return [item * 10 for item in items]
+        return answer(items)
 
-    group = GroupCommit(run_batch)
+    return GroupCommit(run_batch, max_batch=max_batch), batches, release
+
+
+def _submit_while_first_is_held(group, batches, release, first, rest) -> dict:
+    """``first`` starts the first batch; ``rest`` is submitted while it is held and has queued before it ends.
+    Returns every submission's result or exception."""
     results = {}
-    first = _start(group, [0], results)
+    threads = _start(group, [first], results)
     _wait_until(lambda: batches, "the first batch to start")
-    rest = _start(group, [1, 2, 3, 4, 5], results)
-    _wait_until(lambda: len(group._queue) == 5, "five submissions to queue")
+    threads += _start(group, rest, results)
+    _wait_until(lambda: len(group._queue) == len(rest), f"{len(rest)} submissions to queue")
     release.set()
-    for thread in first + rest:
+    for thread in threads:
         thread.join(5)
+    return results
+
+
+def test_submissions_arriving_while_a_batch_runs_share_the_next_batch():
+    group, batches, release = _first_batch_held(lambda items: [item * 10 for item in items])
+    results = _submit_while_first_is_held(group, batches, release, 0, [1, 2, 3, 4, 5])
     assert batches[0] == [0]
     assert sorted(batches[1]) == [1, 2, 3, 4, 5] and len(batches) == 2
     assert results == {i: i * 10 for i in range(6)}
@@ -64,49 +76,20 @@ def test_submissions_arriving_while_a_batch_runs_share_the_next_batch():
 
 
 def test_a_batch_is_at_most_max_batch_and_the_rest_follow():
-    release = threading.Event()
-    batches = []
-
-    def run_batch(items):
-        batches.append(len(items))
-        if len(batches) == 1:
-            release.wait(5)
-        return list(items)
-
-    group = GroupCommit(run_batch, max_batch=3)
-    results = {}
-    threads = _start(group, [0], results)
-    _wait_until(lambda: batches, "the first batch to start")
-    threads += _start(group, range(1, 8), results)
-    _wait_until(lambda: len(group._queue) == 7, "seven submissions to queue")
-    release.set()
-    for thread in threads:
-        thread.join(5)
-    assert batches == [1, 3, 3, 1]
+    group, batches, release = _first_batch_held(list, max_batch=3)
+    results = _submit_while_first_is_held(group, batches, release, 0, range(1, 8))
+    assert [len(batch) for batch in batches] == [1, 3, 3, 1]
     assert results == {i: i for i in range(8)}
 
 
 def test_a_failing_batch_is_run_again_one_by_one_so_only_the_bad_submission_fails():
-    release = threading.Event()
-    batches = []
-
-    def run_batch(items):
-        batches.append(list(items))
-        if len(batches) == 1:
-            release.wait(5)
+    def answer(items):
         if "bad" in items:
             raise ValueError("bad item")
         return [item.upper() for item in items]
 
-    group = GroupCommit(run_batch)
-    results = {}
-    threads = _start(group, ["first"], results)
-    _wait_until(lambda: batches, "the first batch to start")
-    threads += _start(group, ["a", "bad", "b"], results)
-    _wait_until(lambda: len(group._queue) == 3, "three submissions to queue")
-    release.set()
-    for thread in threads:
-        thread.join(5)
+    group, batches, release = _first_batch_held(answer)
+    results = _submit_while_first_is_held(group, batches, release, "first", ["a", "bad", "b"])
     assert results["first"] == "FIRST" and results["a"] == "A" and results["b"] == "B"
     assert isinstance(results["bad"], ValueError) and str(results["bad"]) == "bad item"
     assert sorted(map(tuple, batches[2:])) == [("a",), ("b",), ("bad",)]  # after the shared attempt
