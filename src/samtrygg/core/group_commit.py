@@ -38,7 +38,7 @@ class GroupCommit(Generic[Item, Result]):
         self._lock = threading.Lock()
         self._queue: list[_Call[Item]] = []
         self._running = False
-        self.batch_sizes: deque[int] = deque(maxlen=1000)  # the last batches' sizes, for tests and benchmarks
+        self.batch_sizes: deque[int] = deque(maxlen=1000)  # the last batches' sizes (tests look at them)
 
     def submit(self, item: Item) -> Result:
         call = _Call(item)
